@@ -1,0 +1,44 @@
+#include "cli/CliError.h"
+
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace standby::cli {
+
+int exitCodeFor(const QString &code)
+{
+    if (code == QLatin1String("usage"))
+        return kUsage;
+    if (code == QLatin1String("not_found"))
+        return kNotFound;
+    if (code == QLatin1String("not_running") || code == QLatin1String("unresponsive"))
+        return kNotRunning;
+    if (code == QLatin1String("port_in_use") || code == QLatin1String("address_unavailable") ||
+        code == QLatin1String("permission_denied") || code == QLatin1String("already_running") ||
+        code == QLatin1String("auth_unavailable") || code == QLatin1String("forbidden") ||
+        code == QLatin1String("not_resident"))
+        return kRefused;
+    return kUsage;
+}
+
+int report(const Error &error)
+{
+    std::fprintf(stderr, "standby: %s\n", qUtf8Printable(error.message));
+    return exitCodeFor(error.code);
+}
+
+void printJson(const QJsonObject &object)
+{
+    std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
+}
+
+int usageError(const QString &message, const QString &helpCommand)
+{
+    std::fprintf(stderr, "standby: %s\nRun '%s --help' for usage.\n", qUtf8Printable(message),
+                 qUtf8Printable(helpCommand));
+    return kUsage;
+}
+
+} // namespace standby::cli

@@ -1,0 +1,76 @@
+#include "cli/CliError.h"
+#include "cli/DaemonCommand.h"
+#include "cli/ServeCommand.h"
+#include "core/Telemetry.h"
+#include "Version.h"
+
+#include <QCoreApplication>
+#include <QDir>
+
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace standby;
+using namespace standby::cli;
+
+namespace {
+
+const char kHelp[] =
+    "Usage: standby COMMAND [options]\n"
+    "\n"
+    "Standby keeps command-line work, above all AI coding agents, running in the background.\n"
+    "\n"
+    "Commands:\n"
+    "  daemon start [--port N] [--host ADDR]   start the resident daemon (detached)\n"
+    "  daemon status                           is it running, and where\n"
+    "  daemon stop | restart                   sessions keep running across both\n"
+    "  --serve [--port N] [--host ADDR]        run the service in the foreground\n"
+    "\n"
+    "Options:\n"
+    "  --version    print the version\n"
+    "  -h, --help   this help; 'standby COMMAND --help' for one command\n"
+    "\n"
+    "Environment: STANDBY_HOME (default ~/.standby).\n"
+    "Exit codes: 0 ok, 1 usage, 2 not found, 3 daemon not running, 4 refused.\n";
+
+// With a closed stdin/stdout/stderr the next open() would take that number and our output would
+// land in a file by mistake.
+void ensureStandardDescriptors()
+{
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) == -1)
+            ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    }
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    ensureStandardDescriptors();
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("standby"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(kVersion));
+    const QStringList arguments = QCoreApplication::arguments().mid(1);
+
+    const QString first = arguments.value(0);
+    if (first.isEmpty()) {
+        std::fputs(kHelp, stderr);
+        return kUsage;
+    }
+    if (first == QLatin1String("--help") || first == QLatin1String("-h") ||
+        first == QLatin1String("help")) {
+        std::fputs(kHelp, stdout);
+        return kOk;
+    }
+    if (first == QLatin1String("--version") || first == QLatin1String("version")) {
+        std::printf("standby %s\n", kVersion);
+        return kOk;
+    }
+    if (first == QLatin1String("--serve"))
+        return runServeCommand(arguments);
+    if (first == QLatin1String("daemon"))
+        return runDaemonCommand(arguments);
+    return usageError(QStringLiteral("unknown command \"%1\"").arg(first), QStringLiteral("standby"));
+}

@@ -1,0 +1,190 @@
+#include "client/DaemonControl.h"
+
+#include "client/ApiClient.h"
+#include "client/DetachedLauncher.h"
+#include "client/ProcessWaiter.h"
+#include "core/LogCategories.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QHostAddress>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QStandardPaths>
+
+#include <csignal>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace standby {
+
+namespace {
+
+// An flock() on daemon.start.lock: released by the kernel when its holder exits, however it exits,
+// and the waiter wakes the moment it is released.
+class StartLock
+{
+public:
+    explicit StartLock(const QString &path)
+    {
+        m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (m_fd >= 0 && ::flock(m_fd, LOCK_EX) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~StartLock()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    bool isLocked() const { return m_fd >= 0; }
+
+private:
+    int m_fd = -1;
+};
+
+QString lastLines(const QString &path, int maxBytes)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QString();
+    if (file.size() > maxBytes)
+        file.seek(file.size() - maxBytes);
+    return QString::fromUtf8(file.readAll()).trimmed();
+}
+
+} // namespace
+
+DaemonControl::DaemonControl(const Paths &paths) : m_paths(paths) {}
+
+QString DaemonControl::defaultDaemonProgram()
+{
+    const QString fromEnv = qEnvironmentVariable("STANDBY_DAEMON_BIN");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/standbyd");
+    if (QFileInfo(beside).isExecutable())
+        return beside;
+    const QString onPath = QStandardPaths::findExecutable(QStringLiteral("standbyd"));
+    return onPath.isEmpty() ? beside : onPath;
+}
+
+std::optional<QString> DaemonControl::normalizeHost(const QString &text)
+{
+    if (text == QLatin1String("localhost"))
+        return QStringLiteral("127.0.0.1");
+    QHostAddress address;
+    if (!address.setAddress(text))
+        return std::nullopt;
+    return address.toString();
+}
+
+std::optional<DaemonRecord> DaemonControl::running() const
+{
+    Result<DaemonRecord> record = DaemonRecord::read(m_paths);
+    if (!record || !record->isAlive())
+        return std::nullopt;
+    return *record;
+}
+
+Result<DaemonControl::Started> DaemonControl::start(const StartOptions &options) const
+{
+    if (Status error = m_paths.ensureLayout())
+        return *error;
+    StartLock lock(m_paths.home() + QStringLiteral("/daemon.start.lock"));
+    if (!lock.isLocked())
+        return Error{QStringLiteral("io_error"),
+                     QStringLiteral("cannot lock %1/daemon.start.lock").arg(m_paths.home())};
+    if (std::optional<DaemonRecord> existing = running())
+        return Started{*existing, true};
+
+    DetachedLauncher::Spec spec;
+    spec.program = options.daemonProgram;
+    spec.arguments = {QStringLiteral("--serve"), QStringLiteral("--resident"),
+                      QStringLiteral("--host"), options.host, QStringLiteral("--port"),
+                      QString::number(options.port)};
+    spec.logFile = m_paths.daemonLog();
+    Result<int> readyFd = DetachedLauncher::launch(spec);
+    if (!readyFd)
+        return readyFd.error();
+    Result<QByteArray> report = DetachedLauncher::readReady(*readyFd, options.timeoutMs);
+    ::close(*readyFd);
+    if (!report) {
+        QString detail = lastLines(m_paths.daemonLog(), 600);
+        return Error{QStringLiteral("start_failed"),
+                     QStringLiteral("the daemon did not start (%1). Last lines of %2:\n%3")
+                         .arg(report.error().message, m_paths.daemonLog(), detail)};
+    }
+    const QJsonObject object = QJsonDocument::fromJson(*report).object();
+    if (!object.value(QStringLiteral("ok")).toBool()) {
+        const QJsonObject error = object.value(QStringLiteral("error")).toObject();
+        return Error{error.value(QStringLiteral("code")).toString(QStringLiteral("start_failed")),
+                     error.value(QStringLiteral("message"))
+                         .toString(QStringLiteral("the daemon did not start"))};
+    }
+    Result<DaemonRecord> record =
+        DaemonRecord::fromJson(object.value(QStringLiteral("daemon")).toObject());
+    if (!record)
+        return record.error();
+    return Started{*record, false};
+}
+
+Result<QJsonObject> DaemonControl::status(int timeoutMs) const
+{
+    std::optional<DaemonRecord> record = running();
+    if (!record)
+        return Error{QStringLiteral("not_running"), QStringLiteral("no daemon is running")};
+    Result<QJsonValue> answer = ApiClient(record->endpoint, timeoutMs).get(
+        QStringLiteral("/api/v1/daemon/status"));
+    if (!answer)
+        return Error{QStringLiteral("unresponsive"),
+                     QStringLiteral("daemon pid %1 does not answer at %2: %3")
+                         .arg(record->pid)
+                         .arg(record->endpoint, answer.error().message)};
+    return answer->toObject();
+}
+
+Result<DaemonRecord> DaemonControl::stop(int graceMs) const
+{
+    std::optional<DaemonRecord> record = running();
+    if (!record) {
+        // A record left by a killed daemon means nothing; clear it so it misleads no one.
+        if (Result<DaemonRecord> stale = DaemonRecord::read(m_paths))
+            DaemonRecord::removeIfOwnedBy(m_paths, stale->pid);
+        return Error{QStringLiteral("not_running"), QStringLiteral("no daemon is running")};
+    }
+    const qint64 pid = record->pid;
+    const quint64 procStart = record->procStart;
+
+    bool gone = false;
+    Result<QJsonValue> asked =
+        ApiClient(record->endpoint, qMin(graceMs, 3000) + 500).post(QStringLiteral("/api/v1/daemon/stop"));
+    if (asked)
+        gone = ProcessWaiter::waitForExit(pid, procStart, graceMs);
+    else
+        qCWarning(lcClient, "the daemon did not take the stop request (%s); sending SIGTERM",
+                  qUtf8Printable(asked.error().message));
+
+    for (int sig : {SIGTERM, SIGKILL}) {
+        if (gone)
+            break;
+        // Signal only the process we registered, never a stranger that reused its PID.
+        if (!ProcessTable::system().isAlive(pid, procStart)) {
+            gone = true;
+            break;
+        }
+        ::kill(pid_t(pid), sig);
+        gone = ProcessWaiter::waitForExit(pid, procStart, sig == SIGKILL ? 5000 : graceMs);
+    }
+    if (!gone)
+        return Error{QStringLiteral("stop_failed"),
+                     QStringLiteral("daemon pid %1 survived SIGKILL").arg(pid)};
+    // A daemon that had to be killed could not clean up after itself.
+    DaemonRecord::removeIfOwnedBy(m_paths, pid);
+    QFile::remove(m_paths.pidFile(pid));
+    return *record;
+}
+
+} // namespace standby

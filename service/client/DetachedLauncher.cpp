@@ -1,0 +1,125 @@
+#include "client/DetachedLauncher.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace standby {
+
+// The descriptor number the child sees for the readiness pipe.
+static constexpr int kChildReadyFd = 3;
+
+Result<int> DetachedLauncher::launch(const Spec &spec)
+{
+    // Everything the child needs is prepared before fork(): after it only async-signal-safe
+    // calls are allowed.
+    const std::string program = QFile::encodeName(spec.program).toStdString();
+    std::vector<std::string> args;
+    args.push_back(program);
+    for (const QString &argument : spec.arguments)
+        args.push_back(argument.toStdString());
+    args.push_back("--ready-fd");
+    args.push_back(std::to_string(kChildReadyFd));
+    std::vector<char *> argv;
+    for (std::string &arg : args)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const std::string logFile = QFile::encodeName(spec.logFile).toStdString();
+    const std::string workingDirectory = QFile::encodeName(spec.workingDirectory).toStdString();
+
+    if (::access(program.c_str(), X_OK) != 0)
+        return Error{QStringLiteral("not_installed"),
+                     QStringLiteral("cannot run %1: %2")
+                         .arg(spec.program, QString::fromLocal8Bit(std::strerror(errno)))};
+
+    int pipeFds[2];
+    if (::pipe2(pipeFds, O_CLOEXEC) != 0)
+        return Error{QStringLiteral("spawn_failed"),
+                     QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)))};
+
+    const pid_t child = ::fork();
+    if (child < 0) {
+        const int savedErrno = errno;
+        ::close(pipeFds[0]);
+        ::close(pipeFds[1]);
+        return Error{QStringLiteral("spawn_failed"),
+                     QStringLiteral("fork: %1").arg(QString::fromLocal8Bit(std::strerror(savedErrno)))};
+    }
+    if (child == 0) {
+        ::setsid();
+        const pid_t grandchild = ::fork();
+        if (grandchild != 0)
+            ::_exit(grandchild < 0 ? 1 : 0);
+        // The grandchild: no controlling terminal, reparented to init or a subreaper.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD})
+            ::signal(sig, SIG_DFL);
+        ::umask(077);
+        // Park the pipe above the standard descriptors before they are replaced.
+        const int readyFd = ::fcntl(pipeFds[1], F_DUPFD, kChildReadyFd + 1);
+        const int devNull = ::open("/dev/null", O_RDONLY);
+        const int log = ::open(logFile.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
+        if (devNull >= 0)
+            ::dup2(devNull, STDIN_FILENO);
+        if (log >= 0) {
+            ::dup2(log, STDOUT_FILENO);
+            ::dup2(log, STDERR_FILENO);
+        }
+        ::dup2(readyFd, kChildReadyFd); // dup2 clears FD_CLOEXEC on the copy
+        ::close_range(kChildReadyFd + 1, ~0U, 0);
+        if (::chdir(workingDirectory.c_str()) != 0 && ::chdir("/") != 0)
+            ::_exit(126);
+        ::execv(program.c_str(), argv.data());
+        const char message[] = "{\"ok\":false,\"error\":{\"code\":\"exec_failed\","
+                               "\"message\":\"the daemon program could not be started\"}}\n";
+        const ssize_t ignored = ::write(kChildReadyFd, message, sizeof message - 1);
+        (void)ignored;
+        ::_exit(127);
+    }
+    ::close(pipeFds[1]);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return pipeFds[0];
+}
+
+Result<QByteArray> DetachedLauncher::readReady(int fd, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    QByteArray report;
+    for (;;) {
+        pollfd entry{fd, POLLIN, 0};
+        const int ready = ::poll(&entry, 1, int(qMax<qint64>(0, deadline.remainingTime())));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0)
+            return Error{QStringLiteral("timeout"),
+                         QStringLiteral("no readiness report within %1 ms").arg(timeoutMs)};
+        char buffer[4096];
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        report.append(buffer, n);
+        if (report.contains('\n') || report.size() > 64 * 1024)
+            break;
+    }
+    if (report.trimmed().isEmpty())
+        return Error{QStringLiteral("no_report"), QStringLiteral("the program ended during start-up")};
+    return report.left(report.indexOf('\n'));
+}
+
+} // namespace standby

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/Error.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace standby {
+
+// Starts a program fully detached (double fork, its own session, stdin from /dev/null, stdout
+// and stderr appended to a log file, no inherited descriptors), so it outlives its starter and is
+// never its zombie. The program gets "--ready-fd N" and reports on that pipe when it is ready;
+// the starter reads the report with readReady().
+class DetachedLauncher
+{
+public:
+    struct Spec
+    {
+        QString program;
+        QStringList arguments;
+        QString logFile;
+        QString workingDirectory = QStringLiteral("/");
+    };
+
+    // Returns the read end of the readiness pipe (the caller closes it).
+    static Result<int> launch(const Spec &spec);
+
+    // Reads the one-line report from the pipe until end of file or the deadline.
+    // Errors: timeout, or no_report when the program ended without saying anything.
+    static Result<QByteArray> readReady(int fd, int timeoutMs);
+};
+
+} // namespace standby

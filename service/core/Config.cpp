@@ -1,0 +1,105 @@
+#include "core/Config.h"
+
+#include "core/JsonFile.h"
+
+#include <QJsonArray>
+
+namespace standby {
+
+Config::Config() { apply(defaults()); }
+
+QJsonObject Config::defaults()
+{
+    const Http http;
+    const Daemon daemon;
+    return QJsonObject{
+        {QStringLiteral("defaultAgent"), QStringLiteral("shell")},
+        {QStringLiteral("agents"),
+         QJsonObject{{QStringLiteral("shell"),
+                      QJsonObject{{QStringLiteral("command"),
+                                   QJsonArray{QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+                                              QStringLiteral("{prompt}")}}}}}},
+        {QStringLiteral("http"),
+         QJsonObject{{QStringLiteral("maxConnections"), http.maxConnections},
+                     {QStringLiteral("idleTimeoutSec"), http.idleTimeoutSec},
+                     {QStringLiteral("maxHeaderBytes"), http.maxHeaderBytes},
+                     {QStringLiteral("maxBodyBytes"), http.maxBodyBytes}}},
+        {QStringLiteral("daemon"),
+         QJsonObject{{QStringLiteral("stopGraceSec"), daemon.stopGraceSec}}},
+    };
+}
+
+Result<Config> Config::load(const Paths &paths)
+{
+    Result<QJsonObject> raw = JsonFile::read(paths.config());
+    if (!raw) {
+        if (raw.error().code != QLatin1String("not_found"))
+            return raw.error();
+        if (Status error = JsonFile::write(paths.config(), defaults()))
+            return *error;
+        return Config();
+    }
+    Config config;
+    config.apply(*raw);
+    return config;
+}
+
+namespace {
+
+// Reads section.key as an integer within [min, max]; otherwise keeps fallback and says why.
+class Reader
+{
+public:
+    Reader(const QJsonObject &root, QStringList *warnings) : m_root(root), m_warnings(warnings) {}
+
+    qint64 integer(const QString &section, const QString &key, qint64 fallback, qint64 min,
+                   qint64 max)
+    {
+        const QJsonValue sectionValue = m_root.value(section);
+        if (sectionValue.isUndefined())
+            return fallback;
+        const QJsonValue value = sectionValue.toObject().value(key);
+        if (value.isUndefined())
+            return fallback;
+        const double d = value.toDouble(-1);
+        if (!value.isDouble() || d < min || d > max || d != static_cast<double>(qint64(d))) {
+            m_warnings->append(QStringLiteral("config.json: %1.%2 must be an integer from %3 to "
+                                              "%4; using %5")
+                                   .arg(section, key)
+                                   .arg(min)
+                                   .arg(max)
+                                   .arg(fallback));
+            return fallback;
+        }
+        return static_cast<qint64>(d);
+    }
+
+private:
+    const QJsonObject &m_root;
+    QStringList *m_warnings;
+};
+
+} // namespace
+
+void Config::apply(const QJsonObject &raw)
+{
+    m_raw = raw;
+    m_warnings.clear();
+    Reader reader(raw, &m_warnings);
+    const Http http;
+    const QString h = QStringLiteral("http");
+    m_http.maxConnections = int(reader.integer(h, QStringLiteral("maxConnections"),
+                                               http.maxConnections, 1, 100000));
+    m_http.idleTimeoutSec = int(reader.integer(h, QStringLiteral("idleTimeoutSec"),
+                                               http.idleTimeoutSec, 1, 86400));
+    m_http.maxHeaderBytes = int(reader.integer(h, QStringLiteral("maxHeaderBytes"),
+                                               http.maxHeaderBytes, 1024, 1024 * 1024));
+    m_http.maxBodyBytes = reader.integer(h, QStringLiteral("maxBodyBytes"), http.maxBodyBytes,
+                                         1024, 1024LL * 1024 * 1024);
+    const Daemon daemon;
+    m_daemon.stopGraceSec = int(reader.integer(QStringLiteral("daemon"),
+                                               QStringLiteral("stopGraceSec"),
+                                               daemon.stopGraceSec, 0, 3600));
+}
+
+} // namespace standby

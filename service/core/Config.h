@@ -1,0 +1,49 @@
+#pragma once
+
+#include "core/Error.h"
+#include "core/Paths.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+namespace standby {
+
+// config.json: settings a user may edit. Missing file: written with defaults. Missing or out of
+// range values: the default, with a warning naming the key. Broken JSON: an error naming the file
+// and position, because silently ignoring a user's edit is worse than refusing to start.
+class Config
+{
+public:
+    struct Http
+    {
+        int maxConnections = 256;
+        int idleTimeoutSec = 60;
+        int maxHeaderBytes = 32 * 1024;
+        qint64 maxBodyBytes = 1024 * 1024;
+    };
+    struct Daemon
+    {
+        int stopGraceSec = 5; // `daemon stop`: API, then SIGTERM, then SIGKILL after this
+    };
+
+    Config();
+
+    static Result<Config> load(const Paths &paths);
+    static QJsonObject defaults();
+
+    const Http &http() const { return m_http; }
+    const Daemon &daemon() const { return m_daemon; }
+    QJsonObject raw() const { return m_raw; }
+    // What was wrong in the file and fell back to defaults, for the log.
+    QStringList warnings() const { return m_warnings; }
+
+private:
+    void apply(const QJsonObject &raw);
+
+    QJsonObject m_raw;
+    Http m_http;
+    Daemon m_daemon;
+    QStringList m_warnings;
+};
+
+} // namespace standby

@@ -1,0 +1,170 @@
+#include "http/HttpServer.h"
+
+#include "core/LogCategories.h"
+#include "http/HttpListener.h"
+
+#include <QHttpServerRequest>
+#include <QTcpSocket>
+
+#include <exception>
+
+namespace standby {
+
+HttpServer::HttpServer(const HttpLimits &limits, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_limits(limits)
+{
+}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::listenOn(const QHostAddress &address, quint16 port)
+{
+    auto *listener = new HttpListener(m_limits, this);
+    if (!listener->listen(address, port)) {
+        const QString where = QStringLiteral("%1 port %2").arg(address.toString()).arg(port);
+        Error error;
+        switch (listener->serverError()) {
+        case QAbstractSocket::AddressInUseError:
+            error = {QStringLiteral("port_in_use"),
+                     QStringLiteral("%1 is already in use by another program; pick another "
+                                    "with --port, or --port 0 for any free one")
+                         .arg(where)};
+            break;
+        case QAbstractSocket::SocketAddressNotAvailableError:
+            error = {QStringLiteral("address_unavailable"),
+                     QStringLiteral("%1 is not an address of this machine")
+                         .arg(address.toString())};
+            break;
+        case QAbstractSocket::SocketAccessError:
+            error = {QStringLiteral("permission_denied"),
+                     QStringLiteral("no permission to listen on %1 (ports below 1024 need "
+                                    "privileges)")
+                         .arg(where)};
+            break;
+        default:
+            error = {QStringLiteral("listen_failed"), QStringLiteral("cannot listen on %1: %2")
+                                                          .arg(where, listener->errorString())};
+        }
+        delete listener;
+        return error;
+    }
+    bind(listener);
+    m_listener = listener;
+    return std::nullopt;
+}
+
+void HttpServer::close()
+{
+    if (!m_listener)
+        return;
+    m_listener->close();
+    m_listener->closeConnections();
+}
+
+bool HttpServer::isListening() const { return m_listener && m_listener->isListening(); }
+quint16 HttpServer::port() const { return m_listener ? m_listener->serverPort() : 0; }
+QHostAddress HttpServer::address() const
+{
+    return m_listener ? m_listener->serverAddress() : QHostAddress();
+}
+int HttpServer::activeConnections() const { return m_listener ? m_listener->activeConnections() : 0; }
+
+static QByteArray methodName(QHttpServerRequest::Method method)
+{
+    using M = QHttpServerRequest::Method;
+    switch (method) {
+    case M::Get: return "GET";
+    case M::Put: return "PUT";
+    case M::Delete: return "DELETE";
+    case M::Post: return "POST";
+    case M::Head: return "HEAD";
+    case M::Options: return "OPTIONS";
+    case M::Patch: return "PATCH";
+    case M::Connect: return "CONNECT";
+    case M::Trace: return "TRACE";
+    default: return "UNKNOWN";
+    }
+}
+
+static HttpRequest toRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    HttpRequest out;
+    out.method = methodName(request.method());
+    const QUrl url = request.url();
+    out.path = url.path(QUrl::FullyDecoded);
+    out.query = request.query();
+    out.headers = request.headers();
+    out.body = request.body();
+    out.remoteAddress = request.remoteAddress();
+    if (socket) {
+        out.localAddress = socket->localAddress();
+        out.localPort = socket->localPort();
+    }
+    return out;
+}
+
+HttpResponse HttpServer::dispatch(HttpRequest &request)
+{
+    const Router::Match match = m_router.match(request.method, request.path);
+    switch (match.kind) {
+    case Router::Match::Kind::NotFound:
+        return HttpResponse::error(404, QStringLiteral("not_found"),
+                                   QStringLiteral("no such route: %1 %2")
+                                       .arg(QString::fromLatin1(request.method), request.path));
+    case Router::Match::Kind::MethodNotAllowed: {
+        HttpResponse response = HttpResponse::error(
+            405, QStringLiteral("method_not_allowed"),
+            QStringLiteral("%1 is not allowed on %2; allowed: %3")
+                .arg(QString::fromLatin1(request.method), request.path,
+                     QString::fromLatin1(match.allowedMethods.join(", "))));
+        response.setHeader("Allow", match.allowedMethods.join(", "));
+        return response;
+    }
+    case Router::Match::Kind::Found:
+        break;
+    }
+    request.params = match.params;
+    // A handler's bug must cost one request, never the daemon.
+    try {
+        return (*match.handler)(request);
+    } catch (const std::exception &e) {
+        qCCritical(lcHttp, "%s %s failed: %s", request.method.constData(),
+                   qUtf8Printable(request.path), e.what());
+    } catch (...) {
+        qCCritical(lcHttp, "%s %s failed", request.method.constData(), qUtf8Printable(request.path));
+    }
+    return HttpResponse::error(500, QStringLiteral("internal_error"),
+                               QStringLiteral("the daemon failed to handle this request; "
+                                              "see its telemetry log"));
+}
+
+void HttpServer::send(QTcpSocket *socket, const HttpRequest &request, const HttpResponse &response)
+{
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    // QHttpServer 6.4 ignores "Connection: close"; honour it here.
+    const QByteArray connection = request.header("Connection").toLower();
+    const bool close = connection.contains("close");
+    socket->write(response.serialize(close, request.method == "HEAD"));
+    if (close)
+        socket->disconnectFromHost();
+}
+
+bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    HttpRequest ours = toRequest(request, socket);
+    const HttpResponse response = dispatch(ours);
+    send(socket, ours, response);
+    return true;
+}
+
+void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    // Reached only when handleRequest declines, which it never does; answer anyway.
+    const HttpRequest ours = toRequest(request, socket);
+    send(socket, ours,
+         HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no such route")));
+}
+
+} // namespace standby

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "core/Error.h"
+#include "http/HttpLimits.h"
+#include "http/Router.h"
+
+#include <QAbstractHttpServer>
+#include <QHostAddress>
+#include <QPointer>
+
+namespace standby {
+
+class HttpListener;
+
+// The daemon's HTTP server: the one adapter over QtHttpServer. QHttpServer 6.4 parses requests
+// and owns connections; everything else (routing, the JSON envelope, 404/405, limits, headers
+// on every answer) is ours, so a newer Qt changes this class and nothing above it.
+//
+// Qt 6.5 changed handleRequest() to take a QHttpServerResponder instead of the socket, and 6.8
+// added connection limits and chunked writes: those differences belong here.
+class HttpServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    explicit HttpServer(const HttpLimits &limits, QObject *parent = nullptr);
+    ~HttpServer() override;
+
+    Router &router() { return m_router; }
+
+    // Listens on exactly this address (QHttpServer's default would be every interface).
+    // Errors: port_in_use, address_unavailable, permission_denied, listen_failed.
+    Status listenOn(const QHostAddress &address, quint16 port);
+    void close();
+
+    bool isListening() const;
+    quint16 port() const;
+    QHostAddress address() const;
+    int activeConnections() const;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    HttpResponse dispatch(HttpRequest &request);
+    static void send(QTcpSocket *socket, const HttpRequest &request, const HttpResponse &response);
+
+    HttpLimits m_limits;
+    Router m_router;
+    QPointer<HttpListener> m_listener;
+};
+
+} // namespace standby

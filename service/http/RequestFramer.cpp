@@ -1,0 +1,140 @@
+#include "http/RequestFramer.h"
+
+#include <QList>
+
+namespace standby {
+
+RequestFramer::RequestFramer(const HttpLimits &limits) : m_limits(limits) {}
+
+static bool isToken(QByteArrayView method)
+{
+    if (method.isEmpty() || method.size() > 16)
+        return false;
+    for (char c : method) {
+        if (c < 'A' || c > 'Z')
+            return false;
+    }
+    return true;
+}
+
+std::optional<RequestFramer::Violation> RequestFramer::feed(QByteArrayView bytes)
+{
+    while (!bytes.isEmpty()) {
+        switch (m_state) {
+        case State::Upgraded:
+            return std::nullopt;
+        case State::Body: {
+            const qint64 take = qMin<qint64>(m_bodyRemaining, bytes.size());
+            m_bodyRemaining -= take;
+            bytes = bytes.sliced(take);
+            if (m_bodyRemaining == 0)
+                m_state = State::Headers;
+            break;
+        }
+        case State::Headers: {
+            // Empty lines before a request line are allowed (RFC 9112 2.2).
+            while (m_header.isEmpty() && !bytes.isEmpty() &&
+                   (bytes.front() == '\r' || bytes.front() == '\n'))
+                bytes = bytes.sliced(1);
+            if (bytes.isEmpty())
+                return std::nullopt;
+            const qsizetype before = m_header.size();
+            const qsizetype room = m_limits.maxHeaderBytes + 1 - before;
+            m_header.append(bytes.first(qMin<qsizetype>(room, bytes.size())));
+            // Search from a little before the new bytes: the terminator may straddle two reads.
+            const qsizetype from = qMax<qsizetype>(0, before - 3);
+            const qsizetype end = m_header.indexOf("\r\n\r\n", from);
+            if (m_header.indexOf('\n') < 0 && m_header.size() > m_limits.maxRequestLineBytes)
+                return Violation{414, QStringLiteral("uri_too_long"),
+                                 QStringLiteral("the request line is longer than %1 bytes")
+                                     .arg(m_limits.maxRequestLineBytes)};
+            if (end < 0) {
+                if (m_header.size() > m_limits.maxHeaderBytes)
+                    return Violation{431, QStringLiteral("headers_too_large"),
+                                     QStringLiteral("the request headers are larger than %1 bytes")
+                                         .arg(m_limits.maxHeaderBytes)};
+                return std::nullopt;
+            }
+            const qsizetype consumed = end + 4 - before;
+            m_header.truncate(end + 4);
+            bytes = bytes.sliced(consumed);
+            if (std::optional<Violation> violation = headerBlockComplete())
+                return violation;
+            m_header.clear();
+            break;
+        }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
+{
+    const QList<QByteArray> lines = m_header.split('\n');
+    const QByteArray requestLine = lines.value(0).trimmed();
+    const QList<QByteArray> parts = requestLine.split(' ');
+    if (parts.size() != 3 || !isToken(parts.at(0)) || !parts.at(2).startsWith("HTTP/1."))
+        return Violation{400, QStringLiteral("bad_request"),
+                         QStringLiteral("this is not an HTTP/1.1 request")};
+    if (m_header.indexOf('\n') > m_limits.maxRequestLineBytes)
+        return Violation{414, QStringLiteral("uri_too_long"),
+                         QStringLiteral("the request line is longer than %1 bytes")
+                             .arg(m_limits.maxRequestLineBytes)};
+
+    qint64 contentLength = 0;
+    bool sawLength = false;
+    bool chunked = false;
+    bool upgrade = false;
+    m_expectContinue = false;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length") {
+            bool ok = false;
+            const qint64 length = value.toLongLong(&ok);
+            // Two different lengths are a request-smuggling classic: refuse, do not guess.
+            if (!ok || length < 0 || (sawLength && length != contentLength))
+                return Violation{400, QStringLiteral("bad_request"),
+                                 QStringLiteral("invalid Content-Length")};
+            contentLength = length;
+            sawLength = true;
+        } else if (name == "transfer-encoding") {
+            chunked = chunked || value.toLower().contains("chunked");
+        } else if (name == "expect") {
+            m_expectContinue = value.toLower() == "100-continue";
+        } else if (name == "upgrade") {
+            upgrade = true;
+        }
+    }
+    if (chunked)
+        return Violation{411, QStringLiteral("length_required"),
+                         QStringLiteral("send the request body with a Content-Length, not chunked")};
+    if (contentLength > m_limits.maxBodyBytes)
+        return Violation{413, QStringLiteral("body_too_large"),
+                         QStringLiteral("the request body is %1 bytes; the limit is %2")
+                             .arg(contentLength)
+                             .arg(m_limits.maxBodyBytes)};
+    if (contentLength == 0)
+        m_expectContinue = false;
+    if (upgrade) {
+        m_upgraded = true;
+        m_state = State::Upgraded;
+        return std::nullopt;
+    }
+    m_bodyRemaining = contentLength;
+    m_state = contentLength > 0 ? State::Body : State::Headers;
+    return std::nullopt;
+}
+
+bool RequestFramer::takeExpectContinue()
+{
+    const bool expect = m_expectContinue;
+    m_expectContinue = false;
+    return expect;
+}
+
+} // namespace standby
