@@ -17,6 +17,19 @@ static bool isToken(QByteArrayView method)
     return true;
 }
 
+// The bytes so far can begin "METHOD ": upper-case letters up to the first space.
+static bool startsLikeRequest(QByteArrayView header)
+{
+    for (qsizetype i = 0; i < header.size(); ++i) {
+        const char c = header.at(i);
+        if (c == ' ')
+            return i > 0;
+        if (c < 'A' || c > 'Z' || i >= 16)
+            return false;
+    }
+    return true;
+}
+
 std::optional<RequestFramer::Violation> RequestFramer::feed(QByteArrayView bytes)
 {
     while (!bytes.isEmpty()) {
@@ -44,6 +57,12 @@ std::optional<RequestFramer::Violation> RequestFramer::feed(QByteArrayView bytes
             // Search from a little before the new bytes: the terminator may straddle two reads.
             const qsizetype from = qMax<qsizetype>(0, before - 3);
             const qsizetype end = m_header.indexOf("\r\n\r\n", from);
+            // Not HTTP (a TLS handshake from an https:// URL, a stray protocol): say so at once
+            // instead of waiting for a header block that will never come.
+            if (!startsLikeRequest(m_header))
+                return Violation{400, QStringLiteral("bad_request"),
+                                 QStringLiteral("this is not an HTTP/1.1 request (the daemon "
+                                                "speaks plain HTTP, not HTTPS)")};
             if (m_header.indexOf('\n') < 0 && m_header.size() > m_limits.maxRequestLineBytes)
                 return Violation{414, QStringLiteral("uri_too_long"),
                                  QStringLiteral("the request line is longer than %1 bytes")

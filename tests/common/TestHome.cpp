@@ -1,0 +1,127 @@
+#include "common/TestHome.h"
+
+#include "client/ProcessWaiter.h"
+#include "core/JsonFile.h"
+#include "core/Registry.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTest>
+
+#include <csignal>
+
+namespace standby::test {
+
+QJsonObject RunResult::json() const
+{
+    return QJsonDocument::fromJson(out.split('\n').value(0)).object();
+}
+
+TestHome::TestHome()
+{
+    m_dir.setAutoRemove(true);
+}
+
+TestHome::~TestHome() { killRegistered(); }
+
+QProcessEnvironment TestHome::environment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("STANDBY_HOME"), m_dir.path());
+    env.remove(QStringLiteral("STANDBY_GATEWAY_AUTH"));
+    env.remove(QStringLiteral("STANDBY_DAEMON_BIN"));
+    return env;
+}
+
+QString TestHome::binary(const QString &name)
+{
+    return QStringLiteral(STANDBY_BIN_DIR) + QLatin1Char('/') + name;
+}
+
+RunResult TestHome::run(const QString &program, const QStringList &arguments, int timeoutMs) const
+{
+    QProcess process;
+    process.setProcessEnvironment(environment());
+    process.start(binary(program), arguments);
+    RunResult result;
+    if (!process.waitForStarted(timeoutMs)) {
+        result.err = process.errorString().toUtf8();
+        return result;
+    }
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished(5000);
+        result.err = "timed out";
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+
+TestHome::Served TestHome::serve(const QStringList &arguments, const QString &program,
+                                 int timeoutMs) const
+{
+    Served served;
+    served.process = std::make_unique<QProcess>();
+    served.process->setProcessEnvironment(environment());
+    QStringList all{QStringLiteral("--serve")};
+    all += arguments;
+    served.process->start(binary(program), all);
+    if (!served.process->waitForStarted(timeoutMs))
+        return served;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!served.process->canReadLine() && !deadline.hasExpired() &&
+           served.process->state() == QProcess::Running)
+        served.process->waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+    if (served.process->canReadLine())
+        served.status = QJsonDocument::fromJson(served.process->readLine()).object();
+    return served;
+}
+
+void TestHome::writeConfig(const QJsonObject &config) const
+{
+    const Paths home = paths();
+    QVERIFY(!home.ensureLayout().has_value());
+    QVERIFY(!JsonFile::write(home.config(), config).has_value());
+}
+
+int TestHome::killRegistered() const
+{
+    int killed = 0;
+    const QDir sessions(paths().sessionsDir());
+    for (const QString &name : sessions.entryList({QStringLiteral("*.json")}, QDir::Files)) {
+        Result<QJsonObject> object = JsonFile::read(sessions.filePath(name));
+        if (!object)
+            continue;
+        Result<RegistryEntry> entry = RegistryEntry::fromJson(*object);
+        if (!entry || entry->isRemote())
+            continue;
+        if (ProcessTable::system().isAlive(entry->pid, entry->procStart)) {
+            ::kill(pid_t(entry->pid), SIGKILL);
+            ProcessWaiter::waitForExit(entry->pid, entry->procStart, 10000);
+            ++killed;
+        }
+    }
+    return killed;
+}
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+bool waitForExit(qint64 pid, int timeoutMs)
+{
+    return ProcessWaiter::waitForExit(pid, 0, timeoutMs);
+}
+
+} // namespace standby::test

@@ -1,0 +1,357 @@
+// standbyd over real sockets: the envelope, limits and lifecycle of a real daemon process.
+#include "common/RawHttp.h"
+#include "common/TestHome.h"
+
+#include "core/DaemonRecord.h"
+#include "core/Registry.h"
+
+#include <QDate>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <csignal>
+
+using namespace standby;
+using namespace standby::test;
+
+class TestDaemonHttp : public QObject
+{
+    Q_OBJECT
+
+private:
+    TestHome m_home;
+    TestHome::Served m_daemon;
+
+    static QJsonObject bodyJson(const RawReply &reply)
+    {
+        return QJsonDocument::fromJson(reply.body).object();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_daemon = m_home.serve({QStringLiteral("--port"), QStringLiteral("0")});
+        QVERIFY2(m_daemon.port() > 0, m_daemon.process->readAllStandardError().constData());
+        QCOMPARE(m_daemon.status.value("status").toString(), QStringLiteral("running"));
+    }
+
+    void healthAndInfoUseTheEnvelope()
+    {
+        RawReply reply = rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/health"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.header("Content-Type").startsWith("application/json"));
+        QCOMPARE(bodyJson(reply).value("data").toObject().value("status").toString(),
+                 QStringLiteral("ok"));
+
+        reply = rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/info"));
+        const QJsonObject info = bodyJson(reply).value("data").toObject();
+        QCOMPARE(info.value("pid").toInteger(), m_daemon.pid());
+        QCOMPARE(info.value("version").toString(), QStringLiteral("0.1.0"));
+        QCOMPARE(info.value("auth").toString(), QStringLiteral("none"));
+        QCOMPARE(info.value("home").toString(), m_home.paths().home());
+        QVERIFY(info.value("resident").toBool());
+    }
+
+    void daemonStatusMatchesTheRecord()
+    {
+        const RawReply reply = rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/daemon/status"));
+        QCOMPARE(reply.status, 200);
+        const QJsonObject status = bodyJson(reply).value("data").toObject();
+        QCOMPARE(status.value("status").toString(), QStringLiteral("running"));
+        QCOMPARE(status.value("pid").toInteger(), m_daemon.pid());
+        Result<DaemonRecord> record = DaemonRecord::read(m_home.paths());
+        QVERIFY(record.ok());
+        QCOMPARE(status.value("endpoint").toString(), record->endpoint);
+        QCOMPARE(status.value("startedAt").toInteger(), record->startedAt);
+    }
+
+    void unknownRouteIsJson404()
+    {
+        const RawReply reply = rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/nope"));
+        QCOMPARE(reply.status, 404);
+        QVERIFY(reply.header("Content-Type").startsWith("application/json"));
+        QCOMPARE(reply.errorCode(), QByteArray("not_found"));
+        QVERIFY(!bodyJson(reply).value("error").toObject().value("message").toString().isEmpty());
+    }
+
+    void wrongMethodIsJson405()
+    {
+        const RawReply reply = rawExchange(m_daemon.port(), httpRequest("DELETE", "/api/v1/health"));
+        QCOMPARE(reply.status, 405);
+        QCOMPARE(reply.errorCode(), QByteArray("method_not_allowed"));
+        QCOMPARE(reply.header("Allow"), QByteArray("GET"));
+    }
+
+    void oversizeBodyIs413AndTheDaemonStillAnswers()
+    {
+        const QByteArray body(2 * 1024 * 1024, 'x');
+        const RawReply reply = rawExchange(m_daemon.port(),
+                                           httpRequest("POST", "/api/v1/daemon/start", body));
+        QCOMPARE(reply.status, 413);
+        QCOMPARE(reply.errorCode(), QByteArray("body_too_large"));
+        QCOMPARE(reply.header("Connection"), QByteArray("close"));
+        QCOMPARE(rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/health")).status, 200);
+    }
+
+    void oversizeHeadersAre431AndLongUrisAre414()
+    {
+        RawReply reply = rawExchange(
+            m_daemon.port(),
+            httpRequest("GET", "/api/v1/health", {}, "X-Big: " + QByteArray(40000, 'a') + "\r\n"));
+        QCOMPARE(reply.status, 431);
+        QCOMPARE(reply.errorCode(), QByteArray("headers_too_large"));
+        reply = rawExchange(m_daemon.port(),
+                            httpRequest("GET", "/api/v1/health?" + QByteArray(9000, 'a')));
+        QCOMPARE(reply.status, 414);
+        QCOMPARE(rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/health")).status, 200);
+    }
+
+    void garbageIs400AndTheDaemonStillAnswers()
+    {
+        // A TLS ClientHello (someone used https://) is refused at once, without a header block.
+        RawReply reply = rawExchange(m_daemon.port(), QByteArray("\x16\x03\x01\x02\x00\x01", 6));
+        QCOMPARE(reply.status, 400);
+        QCOMPARE(reply.errorCode(), QByteArray("bad_request"));
+        reply = rawExchange(m_daemon.port(), "hello there\r\n\r\n");
+        QCOMPARE(reply.status, 400);
+        reply = rawExchange(m_daemon.port(), "POST /api/v1/daemon/start HTTP/1.1\r\nContent-Length: 7\r\n\r\n{broken");
+        QCOMPARE(reply.status, 400);
+        QCOMPARE(reply.errorCode(), QByteArray("invalid_json"));
+        reply = rawExchange(m_daemon.port(),
+                            httpRequest("POST", "/api/v1/daemon/start", "{\"port\":\"eighty\"}"));
+        QCOMPARE(reply.status, 400);
+        QCOMPARE(reply.errorCode(), QByteArray("invalid_port"));
+        QCOMPARE(rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/health")).status, 200);
+    }
+
+    void keepAliveServesSeveralRequestsOnOneConnection()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_daemon.port());
+        QVERIFY(socket.waitForConnected(10000));
+        QByteArray received;
+        for (int i = 0; i < 3; ++i) {
+            socket.write(httpRequest("GET", "/api/v1/health"));
+            QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).count("\"ok\"") == i + 1, 10000);
+        }
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(received.count("HTTP/1.1 200 OK"), 3);
+    }
+
+    void connectionCloseIsHonoured()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_daemon.port());
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write(httpRequest("GET", "/api/v1/health", {}, "Connection: close\r\n"));
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
+        QVERIFY(socket.readAll().contains("\"ok\""));
+    }
+
+    void headAnswersWithoutBody()
+    {
+        const RawReply reply = rawExchange(m_daemon.port(), "HEAD /api/v1/health HTTP/1.1\r\n"
+                                                            "Connection: close\r\n\r\n");
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.header("Content-Length").toInt() > 0);
+        QVERIFY(reply.body.isEmpty());
+    }
+
+    void webUiIsServed()
+    {
+        RawReply reply = rawExchange(m_daemon.port(), httpRequest("GET", "/"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.header("Content-Type").startsWith("text/html"));
+        QVERIFY(reply.body.contains("<title>Standby</title>"));
+        QVERIFY(reply.header("Content-Security-Policy").contains("frame-ancestors 'none'"));
+        reply = rawExchange(m_daemon.port(), httpRequest("GET", "/assets/app.js"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.header("Content-Type").startsWith("text/javascript"));
+        reply = rawExchange(m_daemon.port(), httpRequest("GET", "/assets/..%2Findex.html"));
+        QCOMPARE(reply.status, 404);
+    }
+
+    void listensOnlyOnTheGivenAddress()
+    {
+        // Bound to 127.0.0.1, not to every interface: another loopback address finds nothing.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress(QStringLiteral("127.0.0.2")), m_daemon.port());
+        QVERIFY(!socket.waitForConnected(5000));
+        QCOMPARE(socket.error(), QAbstractSocket::ConnectionRefusedError);
+    }
+
+    void registersItselfAsDaemon()
+    {
+        const Registry registry(m_home.paths());
+        const std::optional<RegistryEntry> entry =
+            registry.find(QString::number(m_daemon.pid()));
+        QVERIFY(entry.has_value());
+        QCOMPARE(entry->kind, RegistryEntry::Kind::Daemon);
+        QCOMPARE(entry->url, m_daemon.status.value("endpoint").toString());
+        QCOMPARE(entry->procStart, ProcessTable::system().startTime(m_daemon.pid()).value());
+    }
+
+    void writesTelemetry()
+    {
+        QFile log(m_home.paths().telemetryLog(QDateTime::currentDateTimeUtc().date(),
+                                              QStringLiteral("standbyd")));
+        QVERIFY2(log.open(QIODevice::ReadOnly), qPrintable(log.fileName()));
+        const QString text = QString::fromUtf8(log.readAll());
+        const QRegularExpression line(
+            QStringLiteral("^\\S+Z INFO standby\\.daemon pid=%1 session=daemon-[0-9a-f]{6} .*serving")
+                .arg(m_daemon.pid()),
+            QRegularExpression::MultilineOption);
+        QVERIFY2(line.match(text).hasMatch(), qPrintable(text));
+    }
+
+    void secondServeIsNotResident()
+    {
+        TestHome::Served second = m_home.serve({QStringLiteral("--port"), QStringLiteral("0")});
+        QVERIFY(second.port() > 0);
+        QVERIFY(second.port() != m_daemon.port());
+        RawReply reply = rawExchange(second.port(), httpRequest("GET", "/api/v1/info"));
+        QVERIFY(!bodyJson(reply).value("data").toObject().value("resident").toBool());
+        // It reports the resident daemon's status, and refuses to restart itself.
+        reply = rawExchange(second.port(), httpRequest("GET", "/api/v1/daemon/status"));
+        QCOMPARE(bodyJson(reply).value("data").toObject().value("pid").toInteger(), m_daemon.pid());
+        reply = rawExchange(second.port(), httpRequest("POST", "/api/v1/daemon/restart"));
+        QCOMPARE(reply.status, 409);
+        QCOMPARE(reply.errorCode(), QByteArray("not_resident"));
+        // Starting the resident from it is idempotent: it is already running.
+        reply = rawExchange(second.port(), httpRequest("POST", "/api/v1/daemon/start", "{}"));
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(bodyJson(reply).value("data").toObject().value("pid").toInteger(), m_daemon.pid());
+        ::kill(pid_t(second.pid()), SIGTERM);
+        QVERIFY(second.process->waitForFinished(20000));
+        QCOMPARE(second.process->exitCode(), 0);
+        // Its exit left the resident's record alone.
+        QCOMPARE(DaemonRecord::read(m_home.paths())->pid, m_daemon.pid());
+    }
+
+    void stopOverTheApi()
+    {
+        TestHome home;
+        TestHome::Served daemon = home.serve();
+        QVERIFY(daemon.port() > 0);
+        const RawReply reply = rawExchange(daemon.port(), httpRequest("POST", "/api/v1/daemon/stop"));
+        QCOMPARE(reply.status, 202);
+        QCOMPARE(QJsonDocument::fromJson(reply.body).object().value("data").toObject().value("status").toString(),
+                 QStringLiteral("stopping"));
+        QVERIFY(daemon.process->waitForFinished(20000));
+        QCOMPARE(daemon.process->exitCode(), 0);
+        QVERIFY(!QFile::exists(home.paths().daemonRecord()));
+        QVERIFY(!QFile::exists(home.paths().pidFile(daemon.pid())));
+    }
+
+    void signalsStopItCleanly_data()
+    {
+        QTest::addColumn<int>("signal");
+        QTest::newRow("SIGTERM") << int(SIGTERM);
+        QTest::newRow("SIGINT") << int(SIGINT);
+    }
+    void signalsStopItCleanly()
+    {
+        QFETCH(int, signal);
+        TestHome home;
+        TestHome::Served daemon = home.serve();
+        QVERIFY(daemon.port() > 0);
+        QVERIFY(QFile::exists(home.paths().daemonRecord()));
+        QVERIFY(QFile::exists(home.paths().pidFile(daemon.pid())));
+        ::kill(pid_t(daemon.pid()), signal);
+        QVERIFY(daemon.process->waitForFinished(20000));
+        QCOMPARE(daemon.process->exitStatus(), QProcess::NormalExit);
+        QCOMPARE(daemon.process->exitCode(), 0);
+        QVERIFY(!QFile::exists(home.paths().daemonRecord()));
+        QVERIFY(!QFile::exists(home.paths().pidFile(daemon.pid())));
+        QVERIFY(!QFile::exists(home.paths().daemonLock()));
+    }
+
+    void connectionCapAnswers503()
+    {
+        TestHome home;
+        home.writeConfig(QJsonObject{{"http", QJsonObject{{"maxConnections", 3}}}});
+        TestHome::Served daemon = home.serve();
+        QVERIFY(daemon.port() > 0);
+        std::vector<std::unique_ptr<QTcpSocket>> held;
+        for (int i = 0; i < 3; ++i) {
+            held.push_back(std::make_unique<QTcpSocket>());
+            held.back()->connectToHost(QHostAddress::LocalHost, daemon.port());
+            QVERIFY(held.back()->waitForConnected(10000));
+            // Each connection answers, so the daemon has surely counted it.
+            held.back()->write(httpRequest("GET", "/api/v1/health"));
+            QTRY_VERIFY_WITH_TIMEOUT(held.back()->bytesAvailable() > 0, 10000);
+            held.back()->readAll();
+        }
+        RawReply reply = rawExchange(daemon.port(), httpRequest("GET", "/api/v1/health"));
+        QCOMPARE(reply.status, 503);
+        QCOMPARE(reply.errorCode(), QByteArray("too_many_connections"));
+        // A freed slot is usable again.
+        held.front()->disconnectFromHost();
+        held.erase(held.begin());
+        // Each try is itself a connection that counts until the daemon sees it close, so tries
+        // can alternate; once one got through, the slot was shown to be free.
+        bool gotThrough = false;
+        auto tryOnce = [&] {
+            gotThrough = gotThrough ||
+                         rawExchange(daemon.port(), httpRequest("GET", "/api/v1/health")).status == 200;
+            return gotThrough;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(tryOnce(), 10000);
+    }
+
+    void idleConnectionsAreClosed()
+    {
+        TestHome home;
+        home.writeConfig(QJsonObject{{"http", QJsonObject{{"idleTimeoutSec", 1}}}});
+        TestHome::Served daemon = home.serve();
+        QVERIFY(daemon.port() > 0);
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, daemon.port());
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write(httpRequest("GET", "/api/v1/health"));
+        QTRY_VERIFY_WITH_TIMEOUT(socket.bytesAvailable() > 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 15000);
+    }
+
+    void nonLoopbackHostIsRefusedWithoutAuth()
+    {
+        TestHome home;
+        const RunResult result = home.run(QStringLiteral("standbyd"),
+                                          {QStringLiteral("--serve"), QStringLiteral("--host"),
+                                           QStringLiteral("0.0.0.0"), QStringLiteral("--port"),
+                                           QStringLiteral("0")});
+        QCOMPARE(result.exitCode, 4);
+        QVERIFY2(result.err.contains("password auth"), result.err.constData());
+        QVERIFY(!QFile::exists(home.paths().daemonRecord()));
+        QVERIFY(!QFile::exists(home.paths().daemonLock()));
+    }
+
+    void badArgumentsAreUsageErrors()
+    {
+        TestHome home;
+        RunResult result = home.run(QStringLiteral("standbyd"), {QStringLiteral("--port"), QStringLiteral("99999")});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY(result.err.contains("--port"));
+        result = home.run(QStringLiteral("standbyd"), {QStringLiteral("--host"), QStringLiteral("example.com")});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY(result.err.contains("IP address"));
+        result = home.run(QStringLiteral("standbyd"), {QStringLiteral("--version")});
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(result.out.trimmed(), QByteArray("standbyd 0.1.0"));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_daemon.process) {
+            ::kill(pid_t(m_daemon.pid()), SIGTERM);
+            QVERIFY(m_daemon.process->waitForFinished(20000));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDaemonHttp)
+#include "tst_daemon_http.moc"
