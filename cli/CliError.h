@@ -9,7 +9,7 @@ namespace standby::cli {
 // The CLI's exit codes (DESIGN.md, "CLI").
 enum ExitCode : int {
     kOk = 0,
-    kUsage = 1,     // bad arguments, and failures with no better code
+    kUsage = 1, // bad arguments, and failures with no better code
     kNotFound = 2,
     kNotRunning = 3, // no daemon
     kRefused = 4,    // the daemon or the OS said no: port in use, already running, …

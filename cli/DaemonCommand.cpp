@@ -218,8 +218,8 @@ int runDaemonCommand(const QStringList &arguments)
                           QStringLiteral("standby daemon"));
 
     // QCommandLineParser expects the program name first.
-    const QStringList verbArguments = QStringList{QStringLiteral("standby daemon ") + verb} +
-                                      arguments.mid(2);
+    const QStringList verbArguments =
+        QStringList{QStringLiteral("standby daemon ") + verb} + arguments.mid(2);
     Result<Parsed> parsed = parse(verbArguments, found->listenOptions);
     if (!parsed)
         return usageError(parsed.error().message, QStringLiteral("standby daemon ") + verb);

@@ -1,8 +1,8 @@
+#include "Version.h"
 #include "cli/CliError.h"
 #include "cli/DaemonCommand.h"
 #include "cli/ServeCommand.h"
 #include "core/Telemetry.h"
-#include "Version.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -72,5 +72,6 @@ int main(int argc, char *argv[])
         return runServeCommand(arguments);
     if (first == QLatin1String("daemon"))
         return runDaemonCommand(arguments);
-    return usageError(QStringLiteral("unknown command \"%1\"").arg(first), QStringLiteral("standby"));
+    return usageError(QStringLiteral("unknown command \"%1\"").arg(first),
+                      QStringLiteral("standby"));
 }

@@ -9,7 +9,9 @@ namespace standby {
 class DaemonController
 {
 public:
-    explicit DaemonController(DaemonLifecycle &daemon) : m_daemon(daemon) {}
+    explicit DaemonController(DaemonLifecycle &daemon)
+        : m_daemon(daemon)
+    {}
 
     void registerRoutes(Router &router);
 

@@ -9,7 +9,9 @@ namespace standby {
 class SystemController
 {
 public:
-    explicit SystemController(const DaemonLifecycle &daemon) : m_daemon(daemon) {}
+    explicit SystemController(const DaemonLifecycle &daemon)
+        : m_daemon(daemon)
+    {}
 
     void registerRoutes(Router &router);
 

@@ -7,11 +7,11 @@
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QHostAddress>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QStandardPaths>
 
+#include <arpa/inet.h>
 #include <csignal>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -57,7 +57,9 @@ QString lastLines(const QString &path, int maxBytes)
 
 } // namespace
 
-DaemonControl::DaemonControl(const Paths &paths) : m_paths(paths) {}
+DaemonControl::DaemonControl(const Paths &paths)
+    : m_paths(paths)
+{}
 
 QString DaemonControl::defaultDaemonProgram()
 {
@@ -75,10 +77,15 @@ std::optional<QString> DaemonControl::normalizeHost(const QString &text)
 {
     if (text == QLatin1String("localhost"))
         return QStringLiteral("127.0.0.1");
-    QHostAddress address;
-    if (!address.setAddress(text))
-        return std::nullopt;
-    return address.toString();
+    const QByteArray bytes = text.toLatin1();
+    unsigned char binary[sizeof(in6_addr)];
+    char canonical[INET6_ADDRSTRLEN];
+    for (int family : {AF_INET, AF_INET6}) {
+        if (::inet_pton(family, bytes.constData(), binary) == 1 &&
+            ::inet_ntop(family, binary, canonical, sizeof canonical))
+            return QString::fromLatin1(canonical);
+    }
+    return std::nullopt;
 }
 
 std::optional<DaemonRecord> DaemonControl::running() const
@@ -103,8 +110,8 @@ Result<DaemonControl::Started> DaemonControl::start(const StartOptions &options)
     DetachedLauncher::Spec spec;
     spec.program = options.daemonProgram;
     spec.arguments = {QStringLiteral("--serve"), QStringLiteral("--resident"),
-                      QStringLiteral("--host"), options.host, QStringLiteral("--port"),
-                      QString::number(options.port)};
+                      QStringLiteral("--host"),  options.host,
+                      QStringLiteral("--port"),  QString::number(options.port)};
     spec.logFile = m_paths.daemonLog();
     Result<int> readyFd = DetachedLauncher::launch(spec);
     if (!readyFd)
@@ -136,8 +143,8 @@ Result<QJsonObject> DaemonControl::status(int timeoutMs) const
     std::optional<DaemonRecord> record = running();
     if (!record)
         return Error{QStringLiteral("not_running"), QStringLiteral("no daemon is running")};
-    Result<QJsonValue> answer = ApiClient(record->endpoint, timeoutMs).get(
-        QStringLiteral("/api/v1/daemon/status"));
+    Result<QJsonValue> answer =
+        ApiClient(record->endpoint, timeoutMs).get(QStringLiteral("/api/v1/daemon/status"));
     if (!answer)
         return Error{QStringLiteral("unresponsive"),
                      QStringLiteral("daemon pid %1 does not answer at %2: %3")
@@ -159,8 +166,8 @@ Result<DaemonRecord> DaemonControl::stop(int graceMs) const
     const quint64 procStart = record->procStart;
 
     bool gone = false;
-    Result<QJsonValue> asked =
-        ApiClient(record->endpoint, qMin(graceMs, 3000) + 500).post(QStringLiteral("/api/v1/daemon/stop"));
+    Result<QJsonValue> asked = ApiClient(record->endpoint, qMin(graceMs, 3000) + 500)
+                                   .post(QStringLiteral("/api/v1/daemon/stop"));
     if (asked)
         gone = ProcessWaiter::waitForExit(pid, procStart, graceMs);
     else

@@ -52,8 +52,9 @@ Result<int> DetachedLauncher::launch(const Spec &spec)
         const int savedErrno = errno;
         ::close(pipeFds[0]);
         ::close(pipeFds[1]);
-        return Error{QStringLiteral("spawn_failed"),
-                     QStringLiteral("fork: %1").arg(QString::fromLocal8Bit(std::strerror(savedErrno)))};
+        return Error{
+            QStringLiteral("spawn_failed"),
+            QStringLiteral("fork: %1").arg(QString::fromLocal8Bit(std::strerror(savedErrno)))};
     }
     if (child == 0) {
         ::setsid();
@@ -118,7 +119,8 @@ Result<QByteArray> DetachedLauncher::readReady(int fd, int timeoutMs)
             break;
     }
     if (report.trimmed().isEmpty())
-        return Error{QStringLiteral("no_report"), QStringLiteral("the program ended during start-up")};
+        return Error{QStringLiteral("no_report"),
+                     QStringLiteral("the program ended during start-up")};
     return report.left(report.indexOf('\n'));
 }
 

@@ -6,7 +6,10 @@
 
 namespace standby {
 
-Config::Config() { apply(defaults()); }
+Config::Config()
+{
+    apply(defaults());
+}
 
 QJsonObject Config::defaults()
 {
@@ -50,7 +53,10 @@ namespace {
 class Reader
 {
 public:
-    Reader(const QJsonObject &root, QStringList *warnings) : m_root(root), m_warnings(warnings) {}
+    Reader(const QJsonObject &root, QStringList *warnings)
+        : m_root(root)
+        , m_warnings(warnings)
+    {}
 
     qint64 integer(const QString &section, const QString &key, qint64 fallback, qint64 min,
                    qint64 max)
@@ -88,18 +94,17 @@ void Config::apply(const QJsonObject &raw)
     Reader reader(raw, &m_warnings);
     const Http http;
     const QString h = QStringLiteral("http");
-    m_http.maxConnections = int(reader.integer(h, QStringLiteral("maxConnections"),
-                                               http.maxConnections, 1, 100000));
-    m_http.idleTimeoutSec = int(reader.integer(h, QStringLiteral("idleTimeoutSec"),
-                                               http.idleTimeoutSec, 1, 86400));
+    m_http.maxConnections =
+        int(reader.integer(h, QStringLiteral("maxConnections"), http.maxConnections, 1, 100000));
+    m_http.idleTimeoutSec =
+        int(reader.integer(h, QStringLiteral("idleTimeoutSec"), http.idleTimeoutSec, 1, 86400));
     m_http.maxHeaderBytes = int(reader.integer(h, QStringLiteral("maxHeaderBytes"),
                                                http.maxHeaderBytes, 1024, 1024 * 1024));
-    m_http.maxBodyBytes = reader.integer(h, QStringLiteral("maxBodyBytes"), http.maxBodyBytes,
-                                         1024, 1024LL * 1024 * 1024);
+    m_http.maxBodyBytes = reader.integer(h, QStringLiteral("maxBodyBytes"), http.maxBodyBytes, 1024,
+                                         1024LL * 1024 * 1024);
     const Daemon daemon;
-    m_daemon.stopGraceSec = int(reader.integer(QStringLiteral("daemon"),
-                                               QStringLiteral("stopGraceSec"),
-                                               daemon.stopGraceSec, 0, 3600));
+    m_daemon.stopGraceSec = int(reader.integer(
+        QStringLiteral("daemon"), QStringLiteral("stopGraceSec"), daemon.stopGraceSec, 0, 3600));
 }
 
 } // namespace standby

@@ -12,7 +12,8 @@ Result<QJsonObject> read(const QString &path, qint64 maxBytes)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         if (!file.exists())
-            return Error{QStringLiteral("not_found"), QStringLiteral("%1 does not exist").arg(path)};
+            return Error{QStringLiteral("not_found"),
+                         QStringLiteral("%1 does not exist").arg(path)};
         return Error{QStringLiteral("io_error"),
                      QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
     }
@@ -24,10 +25,9 @@ Result<QJsonObject> read(const QString &path, qint64 maxBytes)
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return Error{QStringLiteral("invalid_json"),
-                     QStringLiteral("%1: %2 at byte %3")
-                         .arg(path, parseError.errorString())
-                         .arg(parseError.offset)};
+        return Error{QStringLiteral("invalid_json"), QStringLiteral("%1: %2 at byte %3")
+                                                         .arg(path, parseError.errorString())
+                                                         .arg(parseError.offset)};
     if (!document.isObject())
         return Error{QStringLiteral("invalid_json"),
                      QStringLiteral("%1: expected a JSON object").arg(path)};

@@ -11,8 +11,7 @@ namespace standby {
 
 Paths::Paths(const QString &home)
     : m_home(QDir::cleanPath(QFileInfo(home).absoluteFilePath()))
-{
-}
+{}
 
 Paths Paths::fromEnvironment()
 {
@@ -22,14 +21,38 @@ Paths Paths::fromEnvironment()
     return Paths(QDir::homePath() + QStringLiteral("/.standby"));
 }
 
-QString Paths::daemonRecord() const { return m_home + QStringLiteral("/daemon.json"); }
-QString Paths::daemonLock() const { return m_home + QStringLiteral("/daemon.lock"); }
-QString Paths::config() const { return m_home + QStringLiteral("/config.json"); }
-QString Paths::sessionsDir() const { return m_home + QStringLiteral("/sessions"); }
-QString Paths::logsDir() const { return m_home + QStringLiteral("/logs"); }
-QString Paths::debugDir() const { return m_home + QStringLiteral("/debug"); }
-QString Paths::projectsDir() const { return m_home + QStringLiteral("/projects"); }
-QString Paths::runsDir() const { return m_home + QStringLiteral("/runs"); }
+QString Paths::daemonRecord() const
+{
+    return m_home + QStringLiteral("/daemon.json");
+}
+QString Paths::daemonLock() const
+{
+    return m_home + QStringLiteral("/daemon.lock");
+}
+QString Paths::config() const
+{
+    return m_home + QStringLiteral("/config.json");
+}
+QString Paths::sessionsDir() const
+{
+    return m_home + QStringLiteral("/sessions");
+}
+QString Paths::logsDir() const
+{
+    return m_home + QStringLiteral("/logs");
+}
+QString Paths::debugDir() const
+{
+    return m_home + QStringLiteral("/debug");
+}
+QString Paths::projectsDir() const
+{
+    return m_home + QStringLiteral("/projects");
+}
+QString Paths::runsDir() const
+{
+    return m_home + QStringLiteral("/runs");
+}
 
 QString Paths::pidFile(qint64 pid) const
 {
@@ -51,7 +74,10 @@ QString Paths::processLog(const QString &name) const
     return logsDir() + QLatin1Char('/') + name + QStringLiteral(".log");
 }
 
-QString Paths::daemonLog() const { return processLog(QStringLiteral("daemon")); }
+QString Paths::daemonLog() const
+{
+    return processLog(QStringLiteral("daemon"));
+}
 
 QString Paths::telemetryLog(const QDate &date, const QString &workspace) const
 {
@@ -69,7 +95,9 @@ static Status makePrivateDir(const QString &path)
                          QStringLiteral("cannot create %1: %2")
                              .arg(path, QString::fromLocal8Bit(std::strerror(errno)))};
     }
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::stat(native.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
         return Error{QStringLiteral("io_error"), QStringLiteral("%1 is not a folder").arg(path)};
     if ((st.st_mode & 0777) != 0700 && st.st_uid == ::getuid())
@@ -79,8 +107,8 @@ static Status makePrivateDir(const QString &path)
 
 Status Paths::ensureLayout() const
 {
-    for (const QString &dir : {m_home, sessionsDir(), logsDir(), debugDir(), projectsDir(),
-                               runsDir()}) {
+    for (const QString &dir :
+         {m_home, sessionsDir(), logsDir(), debugDir(), projectsDir(), runsDir()}) {
         if (Status error = makePrivateDir(dir))
             return error;
     }

@@ -9,8 +9,8 @@ namespace standby {
 // What /proc/{pid}/stat says about a process that matters for liveness.
 struct ProcessStat
 {
-    char state = '?';        // field 3: R, S, D, Z (zombie), ...
-    quint64 startTime = 0;   // field 22: clock ticks after boot at which it started
+    char state = '?';      // field 3: R, S, D, Z (zombie), ...
+    quint64 startTime = 0; // field 22: clock ticks after boot at which it started
 };
 
 // What the registry asks the OS about a PID. Virtual so tests can stage PID reuse and death

@@ -19,8 +19,7 @@ Registry::Registry(const Paths &paths, const ProcessTable &processes, Clock cloc
     : m_paths(paths)
     , m_processes(processes)
     , m_clock(std::move(clock))
-{
-}
+{}
 
 static QString fileFor(const Paths &paths, const RegistryEntry &entry)
 {
@@ -41,8 +40,9 @@ Status Registry::remove(qint64 pid) const
     if (!file.exists())
         return std::nullopt;
     if (!file.remove())
-        return Error{QStringLiteral("io_error"), QStringLiteral("cannot remove %1: %2")
-                                                     .arg(file.fileName(), file.errorString())};
+        return Error{
+            QStringLiteral("io_error"),
+            QStringLiteral("cannot remove %1: %2").arg(file.fileName(), file.errorString())};
     return std::nullopt;
 }
 

@@ -49,8 +49,8 @@ QJsonObject RegistryEntry::toJson() const
         {QStringLiteral("startedAt"), startedAt},
         {QStringLiteral("kind"), kindName(kind)},
         {QStringLiteral("url"), stringOrNull(url)},
-        {QStringLiteral("mode"), mode == Mode::Remote ? QStringLiteral("remote")
-                                                       : QStringLiteral("local")},
+        {QStringLiteral("mode"),
+         mode == Mode::Remote ? QStringLiteral("remote") : QStringLiteral("local")},
         {QStringLiteral("version"), stringOrNull(version)},
         {QStringLiteral("hostname"), stringOrNull(hostname)},
         {QStringLiteral("agent"), stringOrNull(agent)},
@@ -84,7 +84,8 @@ static bool readInteger(const QJsonValue &value, qint64 *out)
 Result<RegistryEntry> RegistryEntry::fromJson(const QJsonObject &object)
 {
     auto invalid = [](const QString &what) {
-        return Error{QStringLiteral("invalid_entry"), QStringLiteral("registry entry: %1").arg(what)};
+        return Error{QStringLiteral("invalid_entry"),
+                     QStringLiteral("registry entry: %1").arg(what)};
     };
     RegistryEntry entry;
     if (!readInteger(object.value(QStringLiteral("pid")), &entry.pid))

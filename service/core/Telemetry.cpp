@@ -53,8 +53,8 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
         return;
     Sink *s = sink();
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const QByteArray line = Telemetry::formatLine(now, type, context.category, s->pid,
-                                                  s->options.sessionId, message);
+    const QByteArray line =
+        Telemetry::formatLine(now, type, context.category, s->pid, s->options.sessionId, message);
     QMutexLocker lock(&s->mutex);
     if (!s->file || s->openDate != now.date()) {
         const QString path = s->paths.telemetryLog(now.date(), s->options.workspace);

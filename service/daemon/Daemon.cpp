@@ -1,5 +1,6 @@
 #include "daemon/Daemon.h"
 
+#include "Version.h"
 #include "api/DaemonController.h"
 #include "api/SystemController.h"
 #include "client/DaemonControl.h"
@@ -8,7 +9,6 @@
 #include "core/ProcessTable.h"
 #include "daemon/WebUiController.h"
 #include "http/HttpServer.h"
-#include "Version.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -42,12 +42,15 @@ Daemon::Daemon(const Paths &paths, const Config &config, QObject *parent)
     , m_paths(paths)
     , m_config(config)
     , m_registry(paths)
-    , m_sessionId(QStringLiteral("daemon-%1").arg(QRandomGenerator::global()->generate() & 0xffffff,
-                                                  6, 16, QLatin1Char('0')))
-{
-}
+    , m_sessionId(
+          QStringLiteral("daemon-%1")
+              .arg(QRandomGenerator::global()->generate() & 0xffffff, 6, 16, QLatin1Char('0')))
+{}
 
-Daemon::~Daemon() { shutdown(); }
+Daemon::~Daemon()
+{
+    shutdown();
+}
 
 bool Daemon::takeResidentLock()
 {
@@ -64,8 +67,7 @@ bool Daemon::takeResidentLock()
 Status Daemon::start(const ServeOptions &options)
 {
     const HttpLimits limits{m_config.http().maxConnections, m_config.http().idleTimeoutSec * 1000,
-                            8 * 1024, m_config.http().maxHeaderBytes,
-                            m_config.http().maxBodyBytes};
+                            8 * 1024, m_config.http().maxHeaderBytes, m_config.http().maxBodyBytes};
     const QString auth = authModeFor(options.host);
     if (!options.host.isLoopback() && auth != QLatin1String("none"))
         // Password sessions are not built yet; an open daemon on the network would let anyone
@@ -236,8 +238,8 @@ Status Daemon::launchResident(const QString &host, quint16 port)
     DetachedLauncher::Spec spec;
     spec.program = QCoreApplication::applicationFilePath();
     spec.arguments = {QStringLiteral("--serve"), QStringLiteral("--resident"),
-                      QStringLiteral("--host"), host, QStringLiteral("--port"),
-                      QString::number(port)};
+                      QStringLiteral("--host"),  host,
+                      QStringLiteral("--port"),  QString::number(port)};
     spec.logFile = m_paths.daemonLog();
     Result<int> readyFd = DetachedLauncher::launch(spec);
     if (!readyFd)

@@ -44,9 +44,7 @@ Result<ServeOptions> ServeOptions::parse(const QStringList &arguments)
     const QCommandLineOption readyFd(QStringLiteral("ready-fd"), QString(), QStringLiteral("N"));
     const QCommandLineOption version(QStringLiteral("version"));
     parser.addOptions({serve, port, host, resident, readyFd, version});
-    auto usage = [](const QString &message) {
-        return Error{QStringLiteral("usage"), message};
-    };
+    auto usage = [](const QString &message) { return Error{QStringLiteral("usage"), message}; };
     if (!parser.parse(arguments))
         return usage(parser.errorText());
     if (!parser.positionalArguments().isEmpty())

@@ -11,9 +11,9 @@ namespace standby {
 struct ServeOptions
 {
     QHostAddress host = QHostAddress(QHostAddress::LocalHost);
-    quint16 port = 0;           // 0: any free port
-    bool residentOnly = false;  // --resident: be the resident daemon or exit (daemon start)
-    int readyFd = -1;           // --ready-fd N: where to report readiness (daemon start)
+    quint16 port = 0;          // 0: any free port
+    bool residentOnly = false; // --resident: be the resident daemon or exit (daemon start)
+    int readyFd = -1;          // --ready-fd N: where to report readiness (daemon start)
     bool showVersion = false;
 
     // Errors: usage (with a message that names the bad argument).

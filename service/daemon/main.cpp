@@ -1,3 +1,4 @@
+#include "Version.h"
 #include "core/Config.h"
 #include "core/LogCategories.h"
 #include "core/Paths.h"
@@ -5,7 +6,6 @@
 #include "daemon/Daemon.h"
 #include "daemon/ServeOptions.h"
 #include "daemon/SignalWatcher.h"
-#include "Version.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>

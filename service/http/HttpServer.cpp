@@ -13,8 +13,7 @@ namespace standby {
 HttpServer::HttpServer(const HttpLimits &limits, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_limits(limits)
-{
-}
+{}
 
 HttpServer::~HttpServer() = default;
 
@@ -32,9 +31,9 @@ Status HttpServer::listenOn(const QHostAddress &address, quint16 port)
                          .arg(where)};
             break;
         case QAbstractSocket::SocketAddressNotAvailableError:
-            error = {QStringLiteral("address_unavailable"),
-                     QStringLiteral("%1 is not an address of this machine")
-                         .arg(address.toString())};
+            error = {
+                QStringLiteral("address_unavailable"),
+                QStringLiteral("%1 is not an address of this machine").arg(address.toString())};
             break;
         case QAbstractSocket::SocketAccessError:
             error = {QStringLiteral("permission_denied"),
@@ -43,8 +42,8 @@ Status HttpServer::listenOn(const QHostAddress &address, quint16 port)
                          .arg(where)};
             break;
         default:
-            error = {QStringLiteral("listen_failed"), QStringLiteral("cannot listen on %1: %2")
-                                                          .arg(where, listener->errorString())};
+            error = {QStringLiteral("listen_failed"),
+                     QStringLiteral("cannot listen on %1: %2").arg(where, listener->errorString())};
         }
         delete listener;
         return error;
@@ -62,28 +61,47 @@ void HttpServer::close()
     m_listener->closeConnections();
 }
 
-bool HttpServer::isListening() const { return m_listener && m_listener->isListening(); }
-quint16 HttpServer::port() const { return m_listener ? m_listener->serverPort() : 0; }
+bool HttpServer::isListening() const
+{
+    return m_listener && m_listener->isListening();
+}
+quint16 HttpServer::port() const
+{
+    return m_listener ? m_listener->serverPort() : 0;
+}
 QHostAddress HttpServer::address() const
 {
     return m_listener ? m_listener->serverAddress() : QHostAddress();
 }
-int HttpServer::activeConnections() const { return m_listener ? m_listener->activeConnections() : 0; }
+int HttpServer::activeConnections() const
+{
+    return m_listener ? m_listener->activeConnections() : 0;
+}
 
 static QByteArray methodName(QHttpServerRequest::Method method)
 {
     using M = QHttpServerRequest::Method;
     switch (method) {
-    case M::Get: return "GET";
-    case M::Put: return "PUT";
-    case M::Delete: return "DELETE";
-    case M::Post: return "POST";
-    case M::Head: return "HEAD";
-    case M::Options: return "OPTIONS";
-    case M::Patch: return "PATCH";
-    case M::Connect: return "CONNECT";
-    case M::Trace: return "TRACE";
-    default: return "UNKNOWN";
+    case M::Get:
+        return "GET";
+    case M::Put:
+        return "PUT";
+    case M::Delete:
+        return "DELETE";
+    case M::Post:
+        return "POST";
+    case M::Head:
+        return "HEAD";
+    case M::Options:
+        return "OPTIONS";
+    case M::Patch:
+        return "PATCH";
+    case M::Connect:
+        return "CONNECT";
+    case M::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
     }
 }
 
@@ -113,11 +131,11 @@ HttpResponse HttpServer::dispatch(HttpRequest &request)
                                    QStringLiteral("no such route: %1 %2")
                                        .arg(QString::fromLatin1(request.method), request.path));
     case Router::Match::Kind::MethodNotAllowed: {
-        HttpResponse response = HttpResponse::error(
-            405, QStringLiteral("method_not_allowed"),
-            QStringLiteral("%1 is not allowed on %2; allowed: %3")
-                .arg(QString::fromLatin1(request.method), request.path,
-                     QString::fromLatin1(match.allowedMethods.join(", "))));
+        HttpResponse response =
+            HttpResponse::error(405, QStringLiteral("method_not_allowed"),
+                                QStringLiteral("%1 is not allowed on %2; allowed: %3")
+                                    .arg(QString::fromLatin1(request.method), request.path,
+                                         QString::fromLatin1(match.allowedMethods.join(", "))));
         response.setHeader("Allow", match.allowedMethods.join(", "));
         return response;
     }
@@ -132,7 +150,8 @@ HttpResponse HttpServer::dispatch(HttpRequest &request)
         qCCritical(lcHttp, "%s %s failed: %s", request.method.constData(),
                    qUtf8Printable(request.path), e.what());
     } catch (...) {
-        qCCritical(lcHttp, "%s %s failed", request.method.constData(), qUtf8Printable(request.path));
+        qCCritical(lcHttp, "%s %s failed", request.method.constData(),
+                   qUtf8Printable(request.path));
     }
     return HttpResponse::error(500, QStringLiteral("internal_error"),
                                QStringLiteral("the daemon failed to handle this request; "

@@ -4,7 +4,9 @@
 
 namespace standby {
 
-RequestFramer::RequestFramer(const HttpLimits &limits) : m_limits(limits) {}
+RequestFramer::RequestFramer(const HttpLimits &limits)
+    : m_limits(limits)
+{}
 
 static bool isToken(QByteArrayView method)
 {
@@ -130,8 +132,9 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
         }
     }
     if (chunked)
-        return Violation{411, QStringLiteral("length_required"),
-                         QStringLiteral("send the request body with a Content-Length, not chunked")};
+        return Violation{
+            411, QStringLiteral("length_required"),
+            QStringLiteral("send the request body with a Content-Length, not chunked")};
     if (contentLength > m_limits.maxBodyBytes)
         return Violation{413, QStringLiteral("body_too_large"),
                          QStringLiteral("the request body is %1 bytes; the limit is %2")

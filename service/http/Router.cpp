@@ -48,8 +48,8 @@ Router::Match Router::match(const QByteArray &method, const QString &path) const
         if (!result.allowedMethods.contains(route.method))
             result.allowedMethods.append(route.method);
     }
-    result.kind = result.allowedMethods.isEmpty() ? Match::Kind::NotFound
-                                                  : Match::Kind::MethodNotAllowed;
+    result.kind =
+        result.allowedMethods.isEmpty() ? Match::Kind::NotFound : Match::Kind::MethodNotAllowed;
     return result;
 }
 

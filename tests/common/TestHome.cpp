@@ -25,7 +25,10 @@ TestHome::TestHome()
     m_dir.setAutoRemove(true);
 }
 
-TestHome::~TestHome() { killRegistered(); }
+TestHome::~TestHome()
+{
+    killRegistered();
+}
 
 QProcessEnvironment TestHome::environment() const
 {

@@ -3,11 +3,11 @@
 #include "core/Paths.h"
 
 #include <QJsonObject>
+#include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
-#include <QProcess>
 
 #include <memory>
 
@@ -54,8 +54,8 @@ public:
         quint16 port() const { return quint16(status.value(QStringLiteral("port")).toInt()); }
         qint64 pid() const { return status.value(QStringLiteral("pid")).toInteger(); }
     };
-    Served serve(const QStringList &arguments = {}, const QString &program = QStringLiteral("standbyd"),
-                 int timeoutMs = 30000) const;
+    Served serve(const QStringList &arguments = {},
+                 const QString &program = QStringLiteral("standbyd"), int timeoutMs = 30000) const;
 
     void writeConfig(const QJsonObject &config) const;
     // Kills what is registered under this home; returns how many processes it signalled.

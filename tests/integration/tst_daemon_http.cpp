@@ -58,7 +58,8 @@ private Q_SLOTS:
 
     void daemonStatusMatchesTheRecord()
     {
-        const RawReply reply = rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/daemon/status"));
+        const RawReply reply =
+            rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/daemon/status"));
         QCOMPARE(reply.status, 200);
         const QJsonObject status = bodyJson(reply).value("data").toObject();
         QCOMPARE(status.value("status").toString(), QStringLiteral("running"));
@@ -80,7 +81,8 @@ private Q_SLOTS:
 
     void wrongMethodIsJson405()
     {
-        const RawReply reply = rawExchange(m_daemon.port(), httpRequest("DELETE", "/api/v1/health"));
+        const RawReply reply =
+            rawExchange(m_daemon.port(), httpRequest("DELETE", "/api/v1/health"));
         QCOMPARE(reply.status, 405);
         QCOMPARE(reply.errorCode(), QByteArray("method_not_allowed"));
         QCOMPARE(reply.header("Allow"), QByteArray("GET"));
@@ -89,8 +91,8 @@ private Q_SLOTS:
     void oversizeBodyIs413AndTheDaemonStillAnswers()
     {
         const QByteArray body(2 * 1024 * 1024, 'x');
-        const RawReply reply = rawExchange(m_daemon.port(),
-                                           httpRequest("POST", "/api/v1/daemon/start", body));
+        const RawReply reply =
+            rawExchange(m_daemon.port(), httpRequest("POST", "/api/v1/daemon/start", body));
         QCOMPARE(reply.status, 413);
         QCOMPARE(reply.errorCode(), QByteArray("body_too_large"));
         QCOMPARE(reply.header("Connection"), QByteArray("close"));
@@ -99,9 +101,9 @@ private Q_SLOTS:
 
     void oversizeHeadersAre431AndLongUrisAre414()
     {
-        RawReply reply = rawExchange(
-            m_daemon.port(),
-            httpRequest("GET", "/api/v1/health", {}, "X-Big: " + QByteArray(40000, 'a') + "\r\n"));
+        RawReply reply =
+            rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/health", {},
+                                                     "X-Big: " + QByteArray(40000, 'a') + "\r\n"));
         QCOMPARE(reply.status, 431);
         QCOMPARE(reply.errorCode(), QByteArray("headers_too_large"));
         reply = rawExchange(m_daemon.port(),
@@ -118,7 +120,9 @@ private Q_SLOTS:
         QCOMPARE(reply.errorCode(), QByteArray("bad_request"));
         reply = rawExchange(m_daemon.port(), "hello there\r\n\r\n");
         QCOMPARE(reply.status, 400);
-        reply = rawExchange(m_daemon.port(), "POST /api/v1/daemon/start HTTP/1.1\r\nContent-Length: 7\r\n\r\n{broken");
+        reply =
+            rawExchange(m_daemon.port(),
+                        "POST /api/v1/daemon/start HTTP/1.1\r\nContent-Length: 7\r\n\r\n{broken");
         QCOMPARE(reply.status, 400);
         QCOMPARE(reply.errorCode(), QByteArray("invalid_json"));
         reply = rawExchange(m_daemon.port(),
@@ -136,7 +140,8 @@ private Q_SLOTS:
         QByteArray received;
         for (int i = 0; i < 3; ++i) {
             socket.write(httpRequest("GET", "/api/v1/health"));
-            QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).count("\"ok\"") == i + 1, 10000);
+            QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).count("\"ok\"") == i + 1,
+                                     10000);
         }
         QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
         QCOMPARE(received.count("HTTP/1.1 200 OK"), 3);
@@ -187,8 +192,7 @@ private Q_SLOTS:
     void registersItselfAsDaemon()
     {
         const Registry registry(m_home.paths());
-        const std::optional<RegistryEntry> entry =
-            registry.find(QString::number(m_daemon.pid()));
+        const std::optional<RegistryEntry> entry = registry.find(QString::number(m_daemon.pid()));
         QVERIFY(entry.has_value());
         QCOMPARE(entry->kind, RegistryEntry::Kind::Daemon);
         QCOMPARE(entry->url, m_daemon.status.value("endpoint").toString());
@@ -202,7 +206,8 @@ private Q_SLOTS:
         QVERIFY2(log.open(QIODevice::ReadOnly), qPrintable(log.fileName()));
         const QString text = QString::fromUtf8(log.readAll());
         const QRegularExpression line(
-            QStringLiteral("^\\S+Z INFO standby\\.daemon pid=%1 session=daemon-[0-9a-f]{6} .*serving")
+            QStringLiteral(
+                "^\\S+Z INFO standby\\.daemon pid=%1 session=daemon-[0-9a-f]{6} .*serving")
                 .arg(m_daemon.pid()),
             QRegularExpression::MultilineOption);
         QVERIFY2(line.match(text).hasMatch(), qPrintable(text));
@@ -237,9 +242,15 @@ private Q_SLOTS:
         TestHome home;
         TestHome::Served daemon = home.serve();
         QVERIFY(daemon.port() > 0);
-        const RawReply reply = rawExchange(daemon.port(), httpRequest("POST", "/api/v1/daemon/stop"));
+        const RawReply reply =
+            rawExchange(daemon.port(), httpRequest("POST", "/api/v1/daemon/stop"));
         QCOMPARE(reply.status, 202);
-        QCOMPARE(QJsonDocument::fromJson(reply.body).object().value("data").toObject().value("status").toString(),
+        QCOMPARE(QJsonDocument::fromJson(reply.body)
+                     .object()
+                     .value("data")
+                     .toObject()
+                     .value("status")
+                     .toString(),
                  QStringLiteral("stopping"));
         QVERIFY(daemon.process->waitForFinished(20000));
         QCOMPARE(daemon.process->exitCode(), 0);
@@ -296,8 +307,9 @@ private Q_SLOTS:
         // can alternate; once one got through, the slot was shown to be free.
         bool gotThrough = false;
         auto tryOnce = [&] {
-            gotThrough = gotThrough ||
-                         rawExchange(daemon.port(), httpRequest("GET", "/api/v1/health")).status == 200;
+            gotThrough =
+                gotThrough ||
+                rawExchange(daemon.port(), httpRequest("GET", "/api/v1/health")).status == 200;
             return gotThrough;
         };
         QTRY_VERIFY_WITH_TIMEOUT(tryOnce(), 10000);
@@ -320,10 +332,10 @@ private Q_SLOTS:
     void nonLoopbackHostIsRefusedWithoutAuth()
     {
         TestHome home;
-        const RunResult result = home.run(QStringLiteral("standbyd"),
-                                          {QStringLiteral("--serve"), QStringLiteral("--host"),
-                                           QStringLiteral("0.0.0.0"), QStringLiteral("--port"),
-                                           QStringLiteral("0")});
+        const RunResult result =
+            home.run(QStringLiteral("standbyd"),
+                     {QStringLiteral("--serve"), QStringLiteral("--host"),
+                      QStringLiteral("0.0.0.0"), QStringLiteral("--port"), QStringLiteral("0")});
         QCOMPARE(result.exitCode, 4);
         QVERIFY2(result.err.contains("password auth"), result.err.constData());
         QVERIFY(!QFile::exists(home.paths().daemonRecord()));
@@ -333,10 +345,12 @@ private Q_SLOTS:
     void badArgumentsAreUsageErrors()
     {
         TestHome home;
-        RunResult result = home.run(QStringLiteral("standbyd"), {QStringLiteral("--port"), QStringLiteral("99999")});
+        RunResult result = home.run(QStringLiteral("standbyd"),
+                                    {QStringLiteral("--port"), QStringLiteral("99999")});
         QCOMPARE(result.exitCode, 1);
         QVERIFY(result.err.contains("--port"));
-        result = home.run(QStringLiteral("standbyd"), {QStringLiteral("--host"), QStringLiteral("example.com")});
+        result = home.run(QStringLiteral("standbyd"),
+                          {QStringLiteral("--host"), QStringLiteral("example.com")});
         QCOMPARE(result.exitCode, 1);
         QVERIFY(result.err.contains("IP address"));
         result = home.run(QStringLiteral("standbyd"), {QStringLiteral("--version")});

@@ -30,14 +30,18 @@ private Q_SLOTS:
         QVERIFY(!paths.ensureLayout().has_value());
         for (const QString &folder : {paths.home(), paths.sessionsDir(), paths.logsDir(),
                                       paths.runsDir(), paths.projectsDir(), paths.debugDir()}) {
-            struct stat st {};
+            struct stat st
+            {
+            };
             QCOMPARE(::stat(QFile::encodeName(folder).constData(), &st), 0);
             QCOMPARE(st.st_mode & 0777, 0700u);
         }
         // Idempotent, and it tightens a folder someone loosened.
         ::chmod(QFile::encodeName(paths.sessionsDir()).constData(), 0755);
         QVERIFY(!paths.ensureLayout().has_value());
-        struct stat st {};
+        struct stat st
+        {
+        };
         ::stat(QFile::encodeName(paths.sessionsDir()).constData(), &st);
         QCOMPARE(st.st_mode & 0777, 0700u);
     }
@@ -58,12 +62,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("cwd");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("plain") << "/home/u/proj" << "proj";
-        QTest::newRow("spaces and unicode") << "/x/mon projet é" << "mon_projet__";
-        QTest::newRow("hidden") << "/x/.secret" << "secret";
-        QTest::newRow("root") << "/" << "root";
-        QTest::newRow("dots only") << "/x/..." << "root";
-        QTest::newRow("trailing slash") << "/x/app/" << "app";
+        QTest::newRow("plain") << "/home/u/proj"
+                               << "proj";
+        QTest::newRow("spaces and unicode") << "/x/mon projet é"
+                                            << "mon_projet__";
+        QTest::newRow("hidden") << "/x/.secret"
+                                << "secret";
+        QTest::newRow("root") << "/"
+                              << "root";
+        QTest::newRow("dots only") << "/x/..."
+                                   << "root";
+        QTest::newRow("trailing slash") << "/x/app/"
+                                        << "app";
     }
     void workspaceNameIsSafe()
     {

@@ -71,9 +71,9 @@ private Q_SLOTS:
         const QJsonObject json = localEntry(12345, QStringLiteral("feature-login"), 99).toJson();
         QStringList keys = json.keys();
         keys.sort();
-        QStringList expected{"pid", "sessionId", "name", "cwd", "startedAt", "kind", "url",
-                             "mode", "version", "hostname", "agent", "childPid", "log", "runId",
-                             "procStart"};
+        QStringList expected{"pid",   "sessionId", "name", "cwd",     "startedAt",
+                             "kind",  "url",       "mode", "version", "hostname",
+                             "agent", "childPid",  "log",  "runId",   "procStart"};
         expected.sort();
         QCOMPARE(keys, expected);
         QCOMPARE(json.value("pid").toInteger(), 12345);
@@ -92,10 +92,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("json");
         QTest::newRow("no pid") << QByteArray("{\"sessionId\":\"s\",\"kind\":\"bg\"}");
-        QTest::newRow("negative pid") << QByteArray("{\"pid\":-4,\"sessionId\":\"s\",\"kind\":\"bg\"}");
-        QTest::newRow("fraction pid") << QByteArray("{\"pid\":1.5,\"sessionId\":\"s\",\"kind\":\"bg\"}");
-        QTest::newRow("string pid") << QByteArray("{\"pid\":\"7\",\"sessionId\":\"s\",\"kind\":\"bg\"}");
-        QTest::newRow("bad kind") << QByteArray("{\"pid\":7,\"sessionId\":\"s\",\"kind\":\"zombie\"}");
+        QTest::newRow("negative pid")
+            << QByteArray("{\"pid\":-4,\"sessionId\":\"s\",\"kind\":\"bg\"}");
+        QTest::newRow("fraction pid")
+            << QByteArray("{\"pid\":1.5,\"sessionId\":\"s\",\"kind\":\"bg\"}");
+        QTest::newRow("string pid")
+            << QByteArray("{\"pid\":\"7\",\"sessionId\":\"s\",\"kind\":\"bg\"}");
+        QTest::newRow("bad kind") << QByteArray(
+            "{\"pid\":7,\"sessionId\":\"s\",\"kind\":\"zombie\"}");
         QTest::newRow("no session") << QByteArray("{\"pid\":7,\"kind\":\"bg\"}");
         QTest::newRow("remote without id")
             << QByteArray("{\"mode\":\"remote\",\"sessionId\":\"s\",\"kind\":\"bg\"}");
@@ -112,7 +116,9 @@ private Q_SLOTS:
         table.started.insert(500, 7);
         const Registry registry(paths(), table);
         QVERIFY(!registry.add(localEntry(500, QStringLiteral("a"), 7)).has_value());
-        struct stat st {};
+        struct stat st
+        {
+        };
         QCOMPARE(::stat(QFile::encodeName(paths().pidFile(500)).constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
         // QSaveFile leaves no temporary beside it.

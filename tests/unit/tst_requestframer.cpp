@@ -42,11 +42,13 @@ private Q_SLOTS:
         QTest::newRow("huge length")
             << QByteArray("POST /x HTTP/1.1\r\nContent-Length: 99999999999999\r\n\r\n") << 413;
         QTest::newRow("request line") << ("GET /" + QByteArray(100, 'a')) << 414;
-        QTest::newRow("headers")
-            << ("GET / HTTP/1.1\r\nX: " + QByteArray(300, 'a') + "\r\n\r\n") << 431;
-        QTest::newRow("headers without end") << ("GET / HTTP/1.1\r\n" + QByteArray(300, 'a')) << 431;
-        QTest::newRow("chunked")
-            << QByteArray("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") << 411;
+        QTest::newRow("headers") << ("GET / HTTP/1.1\r\nX: " + QByteArray(300, 'a') + "\r\n\r\n")
+                                 << 431;
+        QTest::newRow("headers without end")
+            << ("GET / HTTP/1.1\r\n" + QByteArray(300, 'a')) << 431;
+        QTest::newRow("chunked") << QByteArray(
+                                        "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+                                 << 411;
         QTest::newRow("two lengths")
             << QByteArray("POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
             << 400;
@@ -99,8 +101,9 @@ private Q_SLOTS:
     void expectContinueIsReportedOnce()
     {
         RequestFramer framer(smallLimits());
-        QVERIFY(!framer.feed("POST /a HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
-                     .has_value());
+        QVERIFY(
+            !framer.feed("POST /a HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
+                 .has_value());
         QVERIFY(framer.takeExpectContinue());
         QVERIFY(!framer.takeExpectContinue());
     }
@@ -108,8 +111,9 @@ private Q_SLOTS:
     void upgradeStopsExamination()
     {
         RequestFramer framer(smallLimits());
-        QVERIFY(!framer.feed("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-                     .has_value());
+        QVERIFY(
+            !framer.feed("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                 .has_value());
         QVERIFY(framer.isUpgraded());
         QVERIFY(!framer.feed(QByteArray(10000, '\x81')).has_value());
     }

@@ -45,7 +45,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("x.json"));
         QVERIFY(!JsonFile::write(path, QJsonObject{{"k", 1}}).has_value());
-        struct stat st {};
+        struct stat st
+        {
+        };
         QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
         QCOMPARE(JsonFile::read(path)->value("k").toInt(), 1);

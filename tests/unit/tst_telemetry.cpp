@@ -17,9 +17,9 @@ private Q_SLOTS:
     void lineFormat()
     {
         const QDateTime time(QDate(2026, 11, 24), QTime(20, 35, 30, 123), Qt::UTC);
-        const QByteArray line = Telemetry::formatLine(time, QtWarningMsg, "standby.http", 42,
-                                                      QStringLiteral("bg-7f3a9c"),
-                                                      QStringLiteral("two\nlines"));
+        const QByteArray line =
+            Telemetry::formatLine(time, QtWarningMsg, "standby.http", 42,
+                                  QStringLiteral("bg-7f3a9c"), QStringLiteral("two\nlines"));
         QCOMPARE(line, QByteArray("2026-11-24T20:35:30.123Z WARN standby.http pid=42 "
                                   "session=bg-7f3a9c two\\nlines\n"));
         QCOMPARE(Telemetry::formatLine(time, QtCriticalMsg, nullptr, 1, QString(), QString()),
@@ -37,8 +37,8 @@ private Q_SLOTS:
         qCDebug(lcDaemon, "not for telemetry");
         Telemetry::uninstall();
 
-        QFile file(paths.telemetryLog(QDateTime::currentDateTimeUtc().date(),
-                                      QStringLiteral("proj")));
+        QFile file(
+            paths.telemetryLog(QDateTime::currentDateTimeUtc().date(), QStringLiteral("proj")));
         QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
         const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 2);

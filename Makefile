@@ -1,0 +1,33 @@
+# The two commands of the README. Each does all set-up on a fresh Debian 12 machine.
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+CTEST_JOBS ?= 2
+
+.PHONY: run test setup build bench clean stop status
+
+run: build
+	@$(BUILD_DIR)/bin/standby daemon start >/dev/null
+	@$(BUILD_DIR)/bin/standby daemon status | sed -n 's/.*"endpoint":"\([^"]*\)".*/Standby daemon running.\n  API endpoint: \1\/api\/v1\n  Web UI:       \1\//p'
+	@echo "  CLI:          $(BUILD_DIR)/bin/standby --help    (stop: $(BUILD_DIR)/bin/standby daemon stop)"
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(CTEST_JOBS)
+
+setup:
+	@./scripts/setup-deps.sh
+
+build: setup
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake --build $(BUILD_DIR)
+
+bench: build
+	python3 bench/daemon_lifecycle.py --bin $(BUILD_DIR)/bin
+
+status:
+	@$(BUILD_DIR)/bin/standby daemon status
+
+stop:
+	@$(BUILD_DIR)/bin/standby daemon stop
+
+clean:
+	rm -rf $(BUILD_DIR)
