@@ -21,14 +21,14 @@ namespace standby {
 
 namespace {
 
-// An flock() on daemon.start.lock: released by the kernel when its holder exits, however it exits,
-// and the waiter wakes the moment it is released.
+// An flock() on the home folder itself: released by the kernel when its holder exits, however it
+// exits, the waiter wakes the moment it is released, and no lock file is left behind.
 class StartLock
 {
 public:
-    explicit StartLock(const QString &path)
+    explicit StartLock(const QString &home)
     {
-        m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        m_fd = ::open(QFile::encodeName(home).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (m_fd >= 0 && ::flock(m_fd, LOCK_EX) != 0) {
             ::close(m_fd);
             m_fd = -1;
@@ -100,10 +100,10 @@ Result<DaemonControl::Started> DaemonControl::start(const StartOptions &options)
 {
     if (Status error = m_paths.ensureLayout())
         return *error;
-    StartLock lock(m_paths.home() + QStringLiteral("/daemon.start.lock"));
+    StartLock lock(m_paths.home());
     if (!lock.isLocked())
         return Error{QStringLiteral("io_error"),
-                     QStringLiteral("cannot lock %1/daemon.start.lock").arg(m_paths.home())};
+                     QStringLiteral("cannot lock %1 to start the daemon").arg(m_paths.home())};
     if (std::optional<DaemonRecord> existing = running())
         return Started{*existing, true};
 

@@ -31,7 +31,7 @@ public:
     explicit DaemonControl(const Paths &paths);
 
     // Idempotent: with a daemon running, returns it and starts nothing. Concurrent starts are
-    // serialised on daemon.start.lock, so any number of them leave exactly one daemon.
+    // serialised by an flock on the home folder, so any number of them leave exactly one daemon.
     // Errors carry the daemon's own code (port_in_use, address_unavailable, …).
     Result<Started> start(const StartOptions &options) const;
 

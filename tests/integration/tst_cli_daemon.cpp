@@ -132,6 +132,8 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(home.paths().daemonRecord()));
         QVERIFY(!QFile::exists(home.paths().daemonLock()));
         QVERIFY(QDir(home.paths().sessionsDir()).entryList(QDir::Files).isEmpty());
+        QCOMPARE(QDir(home.path()).entryList(QDir::Files),
+                 QStringList{QStringLiteral("config.json")});
         QCOMPARE(home.cli({QStringLiteral("daemon"), QStringLiteral("status")}).exitCode, 3);
     }
 
