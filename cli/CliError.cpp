@@ -10,14 +10,17 @@ int exitCodeFor(const QString &code)
 {
     if (code == QLatin1String("usage"))
         return kUsage;
-    if (code == QLatin1String("not_found"))
+    if (code == QLatin1String("not_found") || code == QLatin1String("agent_not_installed") ||
+        code == QLatin1String("unknown_agent") || code == QLatin1String("invalid_cwd"))
         return kNotFound;
     if (code == QLatin1String("not_running") || code == QLatin1String("unresponsive"))
         return kNotRunning;
     if (code == QLatin1String("port_in_use") || code == QLatin1String("address_unavailable") ||
         code == QLatin1String("permission_denied") || code == QLatin1String("already_running") ||
         code == QLatin1String("auth_unavailable") || code == QLatin1String("forbidden") ||
-        code == QLatin1String("not_resident"))
+        code == QLatin1String("not_resident") || code == QLatin1String("name_taken") ||
+        code == QLatin1String("is_daemon") || code == QLatin1String("remote") ||
+        code == QLatin1String("refused"))
         return kRefused;
     return kUsage;
 }

@@ -2,6 +2,7 @@
 #include "cli/CliError.h"
 #include "cli/DaemonCommand.h"
 #include "cli/ServeCommand.h"
+#include "cli/SessionCommands.h"
 #include "core/Telemetry.h"
 
 #include <QCoreApplication>
@@ -21,7 +22,14 @@ const char kHelp[] =
     "\n"
     "Standby keeps command-line work, above all AI coding agents, running in the background.\n"
     "\n"
-    "Commands:\n"
+    "Sessions:\n"
+    "  --bg [--name N] [--agent A] [--cwd D] \"task\"   run a task in the background\n"
+    "  [--agent A] \"task\"                          run a task here, registered while it runs\n"
+    "  ps [--json] [--kind K]                      live workers\n"
+    "  kill NAME|PID [--signal S]                  end a session and all it started\n"
+    "  runs [--json]                               the history, newest first, with exit codes\n"
+    "\n"
+    "Daemon:\n"
     "  daemon start [--port N] [--host ADDR]   start the resident daemon (detached)\n"
     "  daemon status                           is it running, and where\n"
     "  daemon stop | restart                   sessions keep running across both\n"
@@ -72,6 +80,12 @@ int main(int argc, char *argv[])
         return runServeCommand(arguments);
     if (first == QLatin1String("daemon"))
         return runDaemonCommand(arguments);
-    return usageError(QStringLiteral("unknown command \"%1\"").arg(first),
-                      QStringLiteral("standby"));
+    if (first == QLatin1String("ps"))
+        return runPsCommand(arguments.mid(1));
+    if (first == QLatin1String("kill"))
+        return runKillCommand(arguments.mid(1));
+    if (first == QLatin1String("runs"))
+        return runRunsCommand(arguments.mid(1));
+    // Anything else is a task: standby [--bg] [options] "task".
+    return runTaskCommand(arguments);
 }

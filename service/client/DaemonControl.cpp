@@ -113,11 +113,11 @@ Result<DaemonControl::Started> DaemonControl::start(const StartOptions &options)
                       QStringLiteral("--host"),  options.host,
                       QStringLiteral("--port"),  QString::number(options.port)};
     spec.logFile = m_paths.daemonLog();
-    Result<int> readyFd = DetachedLauncher::launch(spec);
-    if (!readyFd)
-        return readyFd.error();
-    Result<QByteArray> report = DetachedLauncher::readReady(*readyFd, options.timeoutMs);
-    ::close(*readyFd);
+    Result<DetachedLauncher::Launched> launched = DetachedLauncher::launch(spec);
+    if (!launched)
+        return launched.error();
+    Result<QByteArray> report = DetachedLauncher::readReady(launched->readyFd, options.timeoutMs);
+    ::close(launched->readyFd);
     if (!report) {
         QString detail = lastLines(m_paths.daemonLog(), 600);
         return Error{QStringLiteral("start_failed"),

@@ -19,7 +19,7 @@ namespace standby {
 // The descriptor number the child sees for the readiness pipe.
 static constexpr int kChildReadyFd = 3;
 
-Result<int> DetachedLauncher::launch(const Spec &spec)
+Result<DetachedLauncher::Launched> DetachedLauncher::launch(const Spec &spec)
 {
     // Everything the child needs is prepared before fork(): after it only async-signal-safe
     // calls are allowed.
@@ -43,9 +43,16 @@ Result<int> DetachedLauncher::launch(const Spec &spec)
                          .arg(spec.program, QString::fromLocal8Bit(std::strerror(errno)))};
 
     int pipeFds[2];
+    int pidPipe[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0)
         return Error{QStringLiteral("spawn_failed"),
                      QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)))};
+    if (::pipe2(pidPipe, O_CLOEXEC) != 0) {
+        ::close(pipeFds[0]);
+        ::close(pipeFds[1]);
+        return Error{QStringLiteral("spawn_failed"),
+                     QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)))};
+    }
 
     const pid_t child = ::fork();
     if (child < 0) {
@@ -59,8 +66,13 @@ Result<int> DetachedLauncher::launch(const Spec &spec)
     if (child == 0) {
         ::setsid();
         const pid_t grandchild = ::fork();
-        if (grandchild != 0)
+        if (grandchild != 0) {
+            // Tell the starter who the program is before it loses sight of it.
+            const qint64 reported = grandchild;
+            const ssize_t ignored = ::write(pidPipe[1], &reported, sizeof reported);
+            (void)ignored;
             ::_exit(grandchild < 0 ? 1 : 0);
+        }
         // The grandchild: no controlling terminal, reparented to init or a subreaper.
         sigset_t none;
         sigemptyset(&none);
@@ -90,10 +102,22 @@ Result<int> DetachedLauncher::launch(const Spec &spec)
         ::_exit(127);
     }
     ::close(pipeFds[1]);
+    ::close(pidPipe[1]);
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    return pipeFds[0];
+    qint64 pid = 0;
+    ssize_t got = 0;
+    do {
+        got = ::read(pidPipe[0], &pid, sizeof pid);
+    } while (got < 0 && errno == EINTR);
+    ::close(pidPipe[0]);
+    if (got != sizeof pid || pid <= 0) {
+        ::close(pipeFds[0]);
+        return Error{QStringLiteral("spawn_failed"),
+                     QStringLiteral("fork of %1 failed").arg(spec.program)};
+    }
+    return Launched{pid, pipeFds[0]};
 }
 
 Result<QByteArray> DetachedLauncher::readReady(int fd, int timeoutMs)

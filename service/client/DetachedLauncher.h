@@ -22,8 +22,13 @@ public:
         QString workingDirectory = QStringLiteral("/");
     };
 
-    // Returns the read end of the readiness pipe (the caller closes it).
-    static Result<int> launch(const Spec &spec);
+    struct Launched
+    {
+        qint64 pid = 0;   // the detached program's PID
+        int readyFd = -1; // the read end of its readiness pipe; the caller closes it
+    };
+
+    static Result<Launched> launch(const Spec &spec);
 
     // Reads the one-line report from the pipe until end of file or the deadline.
     // Errors: timeout, or no_report when the program ended without saying anything.

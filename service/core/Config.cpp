@@ -29,7 +29,48 @@ QJsonObject Config::defaults()
                      {QStringLiteral("maxBodyBytes"), http.maxBodyBytes}}},
         {QStringLiteral("daemon"),
          QJsonObject{{QStringLiteral("stopGraceSec"), daemon.stopGraceSec}}},
+        {QStringLiteral("sessions"),
+         QJsonObject{{QStringLiteral("killGraceSec"), Sessions().killGraceSec}}},
     };
+}
+
+static QJsonObject builtInShell()
+{
+    return QJsonObject{
+        {QStringLiteral("command"),
+         QJsonArray{QStringLiteral("/bin/sh"), QStringLiteral("-c"), QStringLiteral("{prompt}")}}};
+}
+
+QString Config::defaultAgent() const
+{
+    const QString name = m_raw.value(QStringLiteral("defaultAgent")).toString();
+    return name.isEmpty() ? QStringLiteral("shell") : name;
+}
+
+QStringList Config::agentNames() const
+{
+    QStringList names = m_raw.value(QStringLiteral("agents")).toObject().keys();
+    if (!names.contains(QStringLiteral("shell")))
+        names.append(QStringLiteral("shell"));
+    names.sort();
+    return names;
+}
+
+Result<AgentProfile> Config::agent(const QString &requested) const
+{
+    const QString name = requested.isEmpty() ? defaultAgent() : requested;
+    const QJsonValue value = m_raw.value(QStringLiteral("agents")).toObject().value(name);
+    if (value.isUndefined()) {
+        if (name == QLatin1String("shell"))
+            return AgentProfile::fromJson(name, builtInShell());
+        return Error{QStringLiteral("unknown_agent"),
+                     QStringLiteral("no agent profile \"%1\" in config.json; there are: %2")
+                         .arg(name.left(80), agentNames().join(QStringLiteral(", ")))};
+    }
+    if (!value.isObject())
+        return Error{QStringLiteral("invalid_agent"),
+                     QStringLiteral("config.json: agents.%1 must be an object").arg(name)};
+    return AgentProfile::fromJson(name, value.toObject());
 }
 
 Result<Config> Config::load(const Paths &paths)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/AgentProfile.h"
 #include "core/Error.h"
 #include "core/Paths.h"
 
@@ -26,6 +27,11 @@ public:
         int stopGraceSec = 5; // `daemon stop`: API, then SIGTERM, then SIGKILL after this
     };
 
+    struct Sessions
+    {
+        int killGraceSec = 10; // kill: the signal, then SIGKILL to the group after this
+    };
+
     Config();
 
     static Result<Config> load(const Paths &paths);
@@ -33,6 +39,13 @@ public:
 
     const Http &http() const { return m_http; }
     const Daemon &daemon() const { return m_daemon; }
+    const Sessions &sessions() const { return m_sessions; }
+
+    QString defaultAgent() const;
+    // The named profile ("" → defaultAgent). "shell" always exists, built in. Errors:
+    // unknown_agent (naming the ones there are), invalid_agent.
+    Result<AgentProfile> agent(const QString &name) const;
+    QStringList agentNames() const;
     QJsonObject raw() const { return m_raw; }
     // What was wrong in the file and fell back to defaults, for the log.
     QStringList warnings() const { return m_warnings; }
@@ -43,6 +56,7 @@ private:
     QJsonObject m_raw;
     Http m_http;
     Daemon m_daemon;
+    Sessions m_sessions;
     QStringList m_warnings;
 };
 

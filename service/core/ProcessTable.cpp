@@ -38,28 +38,50 @@ std::optional<ProcessStat> ProcessTable::stat(qint64 pid) const
     if (!cursor)
         return std::nullopt;
     ++cursor;
-    while (*cursor == ' ')
-        ++cursor;
-    ProcessStat result;
-    result.state = *cursor;
-    // After ')' come fields 3, 4, ...; field 22 is the 20th of them.
-    for (int field = 3; field < 22; ++field) {
+    // Fields 3 to 24, space separated, after the command name.
+    const char *fields[25] = {};
+    for (int field = 3; field <= 24; ++field) {
         while (*cursor == ' ')
-            ++cursor;
-        while (*cursor && *cursor != ' ')
             ++cursor;
         if (!*cursor)
             return std::nullopt;
+        fields[field] = cursor;
+        while (*cursor && *cursor != ' ')
+            ++cursor;
     }
-    while (*cursor == ' ')
-        ++cursor;
-    char *end = nullptr;
-    errno = 0;
-    const unsigned long long value = std::strtoull(cursor, &end, 10);
-    if (end == cursor || errno != 0)
-        return std::nullopt;
-    result.startTime = static_cast<quint64>(value);
+    auto number = [&](int field) -> long long { return std::strtoll(fields[field], nullptr, 10); };
+    ProcessStat result;
+    result.state = *fields[3];
+    result.parentPid = number(4);
+    result.groupId = number(5);
+    result.userTicks = static_cast<quint64>(number(14));
+    result.systemTicks = static_cast<quint64>(number(15));
+    result.startTime = std::strtoull(fields[22], nullptr, 10);
+    result.rssPages = number(24);
     return result;
+}
+
+qint64 ProcessTable::clockTicksPerSecond()
+{
+    static const qint64 ticks = ::sysconf(_SC_CLK_TCK);
+    return ticks > 0 ? ticks : 100;
+}
+
+qint64 ProcessTable::pageSize()
+{
+    static const qint64 size = ::sysconf(_SC_PAGESIZE);
+    return size > 0 ? size : 4096;
+}
+
+double ProcessTable::uptimeSeconds()
+{
+    const int fd = ::open("/proc/uptime", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char buffer[64] = {};
+    const ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
+    ::close(fd);
+    return n > 0 ? std::strtod(buffer, nullptr) : 0;
 }
 
 std::optional<quint64> ProcessTable::startTime(qint64 pid) const

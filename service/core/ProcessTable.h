@@ -6,11 +6,16 @@
 
 namespace standby {
 
-// What /proc/{pid}/stat says about a process that matters for liveness.
+// What /proc/{pid}/stat says about a process that matters here.
 struct ProcessStat
 {
-    char state = '?';      // field 3: R, S, D, Z (zombie), ...
-    quint64 startTime = 0; // field 22: clock ticks after boot at which it started
+    char state = '?';        // field 3: R, S, D, Z (zombie), ...
+    qint64 parentPid = 0;    // field 4
+    qint64 groupId = 0;      // field 5
+    quint64 userTicks = 0;   // field 14
+    quint64 systemTicks = 0; // field 15
+    quint64 startTime = 0;   // field 22: clock ticks after boot at which it started
+    qint64 rssPages = 0;     // field 24
 };
 
 // What the registry asks the OS about a PID. Virtual so tests can stage PID reuse and death
@@ -31,6 +36,11 @@ public:
     bool isAlive(qint64 pid, quint64 procStart) const;
 
     static const ProcessTable &system();
+
+    static qint64 clockTicksPerSecond();
+    static qint64 pageSize();
+    // Seconds since boot, from /proc/uptime.
+    static double uptimeSeconds();
 };
 
 } // namespace standby

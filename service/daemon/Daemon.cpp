@@ -2,19 +2,22 @@
 
 #include "Version.h"
 #include "api/DaemonController.h"
+#include "api/RunsController.h"
 #include "api/SystemController.h"
+#include "api/WorkersController.h"
 #include "client/DaemonControl.h"
 #include "client/DetachedLauncher.h"
 #include "core/LogCategories.h"
 #include "core/ProcessTable.h"
 #include "daemon/WebUiController.h"
 #include "http/HttpServer.h"
+#include "sessions/SessionLauncher.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QHostInfo>
 #include <QRandomGenerator>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <unistd.h>
@@ -100,6 +103,11 @@ Status Daemon::start(const ServeOptions &options)
     m_system->registerRoutes(m_http->router());
     m_daemonController = std::make_unique<DaemonController>(*this);
     m_daemonController->registerRoutes(m_http->router());
+    m_launcher = std::make_unique<SessionLauncher>(m_paths, m_config, m_registry);
+    m_workers = std::make_unique<WorkersController>(m_registry);
+    m_workers->registerRoutes(m_http->router());
+    m_runs = std::make_unique<RunsController>(m_paths, m_registry, *m_launcher);
+    m_runs->registerRoutes(m_http->router());
     m_webUi = std::make_unique<WebUiController>();
     m_webUi->registerRoutes(m_http->router());
 
@@ -128,7 +136,7 @@ Status Daemon::start(const ServeOptions &options)
     entry.kind = RegistryEntry::Kind::Daemon;
     entry.url = m_record.endpoint;
     entry.version = m_record.version;
-    entry.hostname = QHostInfo::localHostName();
+    entry.hostname = QSysInfo::machineHostName();
     entry.log = m_paths.daemonLog();
     entry.procStart = m_record.procStart;
     if (Status error = m_registry.add(entry)) {
@@ -186,7 +194,7 @@ QJsonObject Daemon::selfInfo() const
         {QStringLiteral("resident"), m_resident},
         {QStringLiteral("auth"), m_record.auth},
         {QStringLiteral("version"), m_record.version},
-        {QStringLiteral("hostname"), QHostInfo::localHostName()},
+        {QStringLiteral("hostname"), QSysInfo::machineHostName()},
         {QStringLiteral("home"), m_paths.home()},
     };
 }
@@ -241,11 +249,11 @@ Status Daemon::launchResident(const QString &host, quint16 port)
                       QStringLiteral("--host"),  host,
                       QStringLiteral("--port"),  QString::number(port)};
     spec.logFile = m_paths.daemonLog();
-    Result<int> readyFd = DetachedLauncher::launch(spec);
-    if (!readyFd)
-        return readyFd.error();
+    Result<DetachedLauncher::Launched> launched = DetachedLauncher::launch(spec);
+    if (!launched)
+        return launched.error();
     // The new daemon reports on its own; this process does not wait for it.
-    ::close(*readyFd);
+    ::close(launched->readyFd);
     qCInfo(lcDaemon, "launched the resident daemon on %s port %u", qUtf8Printable(host), port);
     return std::nullopt;
 }

@@ -16,6 +16,9 @@ namespace standby {
 
 class DaemonController;
 class HttpServer;
+class RunsController;
+class SessionLauncher;
+class WorkersController;
 class SystemController;
 class WebUiController;
 
@@ -67,6 +70,9 @@ private:
     std::unique_ptr<SystemController> m_system;
     std::unique_ptr<DaemonController> m_daemonController;
     std::unique_ptr<WebUiController> m_webUi;
+    std::unique_ptr<SessionLauncher> m_launcher;
+    std::unique_ptr<WorkersController> m_workers;
+    std::unique_ptr<RunsController> m_runs;
 };
 
 } // namespace standby

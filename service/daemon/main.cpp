@@ -2,10 +2,10 @@
 #include "core/Config.h"
 #include "core/LogCategories.h"
 #include "core/Paths.h"
+#include "core/SignalWatcher.h"
 #include "core/Telemetry.h"
 #include "daemon/Daemon.h"
 #include "daemon/ServeOptions.h"
-#include "daemon/SignalWatcher.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>

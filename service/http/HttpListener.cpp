@@ -1,6 +1,7 @@
 #include "http/HttpListener.h"
 
 #include "core/LogCategories.h"
+#include "http/HttpResponder.h"
 #include "http/HttpResponse.h"
 #include "http/RequestFramer.h"
 
@@ -67,7 +68,12 @@ void HttpListener::guard(QTcpSocket *socket)
     auto *idle = new QTimer(socket);
     idle->setSingleShot(true);
     idle->setInterval(m_limits.idleTimeoutMs);
-    connect(idle, &QTimer::timeout, socket, [socket] {
+    connect(idle, &QTimer::timeout, socket, [socket, idle] {
+        // A client waiting for an answer the daemon still owes it is not idle.
+        if (socket->property(HttpResponder::kBusyProperty).toBool()) {
+            idle->start();
+            return;
+        }
         qCInfo(lcHttp, "closing an idle connection from %s",
                qUtf8Printable(socket->peerAddress().toString()));
         socket->disconnectFromHost();

@@ -122,22 +122,25 @@ static HttpRequest toRequest(const QHttpServerRequest &request, QTcpSocket *sock
     return out;
 }
 
-HttpResponse HttpServer::dispatch(HttpRequest &request)
+void HttpServer::dispatch(HttpRequest &request, HttpResponder responder)
 {
     const Router::Match match = m_router.match(request.method, request.path);
     switch (match.kind) {
     case Router::Match::Kind::NotFound:
-        return HttpResponse::error(404, QStringLiteral("not_found"),
-                                   QStringLiteral("no such route: %1 %2")
-                                       .arg(QString::fromLatin1(request.method), request.path));
+        responder.send(HttpResponse::error(
+            404, QStringLiteral("not_found"),
+            QStringLiteral("no such route: %1 %2")
+                .arg(QString::fromLatin1(request.method), request.path.left(200))));
+        return;
     case Router::Match::Kind::MethodNotAllowed: {
-        HttpResponse response =
-            HttpResponse::error(405, QStringLiteral("method_not_allowed"),
-                                QStringLiteral("%1 is not allowed on %2; allowed: %3")
-                                    .arg(QString::fromLatin1(request.method), request.path,
-                                         QString::fromLatin1(match.allowedMethods.join(", "))));
+        HttpResponse response = HttpResponse::error(
+            405, QStringLiteral("method_not_allowed"),
+            QStringLiteral("%1 is not allowed on %2; allowed: %3")
+                .arg(QString::fromLatin1(request.method), request.path.left(200),
+                     QString::fromLatin1(match.allowedMethods.join(", "))));
         response.setHeader("Allow", match.allowedMethods.join(", "));
-        return response;
+        responder.send(response);
+        return;
     }
     case Router::Match::Kind::Found:
         break;
@@ -145,7 +148,11 @@ HttpResponse HttpServer::dispatch(HttpRequest &request)
     request.params = match.params;
     // A handler's bug must cost one request, never the daemon.
     try {
-        return (*match.handler)(request);
+        if (match.asyncHandler)
+            (*match.asyncHandler)(request, responder);
+        else
+            responder.send((*match.handler)(request));
+        return;
     } catch (const std::exception &e) {
         qCCritical(lcHttp, "%s %s failed: %s", request.method.constData(),
                    qUtf8Printable(request.path), e.what());
@@ -153,28 +160,22 @@ HttpResponse HttpServer::dispatch(HttpRequest &request)
         qCCritical(lcHttp, "%s %s failed", request.method.constData(),
                    qUtf8Printable(request.path));
     }
-    return HttpResponse::error(500, QStringLiteral("internal_error"),
-                               QStringLiteral("the daemon failed to handle this request; "
-                                              "see its telemetry log"));
+    responder.send(HttpResponse::error(500, QStringLiteral("internal_error"),
+                                       QStringLiteral("the daemon failed to handle this request; "
+                                                      "see its telemetry log")));
 }
 
-void HttpServer::send(QTcpSocket *socket, const HttpRequest &request, const HttpResponse &response)
+static HttpResponder responderFor(QTcpSocket *socket, const HttpRequest &request)
 {
-    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
-        return;
     // QHttpServer 6.4 ignores "Connection: close"; honour it here.
-    const QByteArray connection = request.header("Connection").toLower();
-    const bool close = connection.contains("close");
-    socket->write(response.serialize(close, request.method == "HEAD"));
-    if (close)
-        socket->disconnectFromHost();
+    const bool close = request.header("Connection").toLower().contains("close");
+    return HttpResponder(socket, close, request.method == "HEAD");
 }
 
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     HttpRequest ours = toRequest(request, socket);
-    const HttpResponse response = dispatch(ours);
-    send(socket, ours, response);
+    dispatch(ours, responderFor(socket, ours));
     return true;
 }
 
@@ -182,8 +183,9 @@ void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *s
 {
     // Reached only when handleRequest declines, which it never does; answer anyway.
     const HttpRequest ours = toRequest(request, socket);
-    send(socket, ours,
-         HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no such route")));
+    responderFor(socket, ours)
+        .send(
+            HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no such route")));
 }
 
 } // namespace standby

@@ -43,8 +43,7 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    HttpResponse dispatch(HttpRequest &request);
-    static void send(QTcpSocket *socket, const HttpRequest &request, const HttpResponse &response);
+    void dispatch(HttpRequest &request, HttpResponder responder);
 
     HttpLimits m_limits;
     Router m_router;

@@ -10,7 +10,12 @@ QStringList Router::splitPath(const QString &path)
 
 void Router::add(const QByteArray &method, const QString &pattern, Handler handler)
 {
-    m_routes.append({method, splitPath(pattern), std::move(handler)});
+    m_routes.append({method, splitPath(pattern), std::move(handler), {}});
+}
+
+void Router::addAsync(const QByteArray &method, const QString &pattern, AsyncHandler handler)
+{
+    m_routes.append({method, splitPath(pattern), {}, std::move(handler)});
 }
 
 bool Router::matchSegments(const Route &route, const QStringList &segments,
@@ -41,7 +46,8 @@ Router::Match Router::match(const QByteArray &method, const QString &path) const
             continue;
         if (route.method == method || (method == "HEAD" && route.method == "GET")) {
             result.kind = Match::Kind::Found;
-            result.handler = &route.handler;
+            result.handler = route.handler ? &route.handler : nullptr;
+            result.asyncHandler = route.asyncHandler ? &route.asyncHandler : nullptr;
             result.params = std::move(params);
             return result;
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http/HttpRequest.h"
+#include "http/HttpResponder.h"
 #include "http/HttpResponse.h"
 
 #include <QByteArrayList>
@@ -17,17 +18,21 @@ class Router
 {
 public:
     using Handler = std::function<HttpResponse(const HttpRequest &)>;
+    // For answers that come later: the handler keeps the responder and sends when it can.
+    using AsyncHandler = std::function<void(const HttpRequest &, HttpResponder)>;
 
     struct Match
     {
         enum class Kind { Found, NotFound, MethodNotAllowed };
         Kind kind = Kind::NotFound;
-        const Handler *handler = nullptr;
+        const Handler *handler = nullptr;           // set for add()
+        const AsyncHandler *asyncHandler = nullptr; // set for addAsync()
         QHash<QString, QString> params;
         QByteArrayList allowedMethods;
     };
 
     void add(const QByteArray &method, const QString &pattern, Handler handler);
+    void addAsync(const QByteArray &method, const QString &pattern, AsyncHandler handler);
     // HEAD falls back to the GET route of the same path.
     Match match(const QByteArray &method, const QString &path) const;
 
@@ -39,6 +44,7 @@ private:
         QByteArray method;
         QStringList segments;
         Handler handler;
+        AsyncHandler asyncHandler;
     };
     static bool matchSegments(const Route &route, const QStringList &segments,
                               QHash<QString, QString> *params);

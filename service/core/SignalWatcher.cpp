@@ -1,4 +1,4 @@
-#include "daemon/SignalWatcher.h"
+#include "core/SignalWatcher.h"
 
 #include <QSocketNotifier>
 
@@ -21,27 +21,30 @@ static void onSignal(int signal)
 }
 
 SignalWatcher::SignalWatcher(QObject *parent)
+    : SignalWatcher({SIGINT, SIGTERM, SIGHUP}, parent)
+{}
+
+SignalWatcher::SignalWatcher(const QList<int> &signalNumbers, QObject *parent)
     : QObject(parent)
+    , m_signals(signalNumbers)
 {
     if (::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return;
     m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &SignalWatcher::readSignal);
 
-    struct sigaction action
-    {
-    };
+    struct sigaction action = {};
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    for (int sig : m_signals)
         ::sigaction(sig, &action, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
 }
 
 SignalWatcher::~SignalWatcher()
 {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    for (int sig : std::as_const(m_signals))
         ::signal(sig, SIG_DFL);
 }
 

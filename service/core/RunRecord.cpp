@@ -1,0 +1,189 @@
+#include "core/RunRecord.h"
+
+#include "core/JsonFile.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QRandomGenerator>
+
+#include <algorithm>
+
+namespace standby {
+
+using RunStatus = RunRecord::State;
+
+static constexpr qint64 kMaxRecordBytes = 4 * 1024 * 1024;
+
+QString RunRecord::statusName(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Accepted:
+        return QStringLiteral("accepted");
+    case RunStatus::Running:
+        return QStringLiteral("running");
+    case RunStatus::Exited:
+        return QStringLiteral("exited");
+    case RunStatus::Failed:
+        return QStringLiteral("failed");
+    case RunStatus::Killed:
+        return QStringLiteral("killed");
+    }
+    return QString();
+}
+
+static std::optional<RunStatus> statusFromName(const QString &name)
+{
+    for (RunStatus s : {RunStatus::Accepted, RunStatus::Running, RunStatus::Exited,
+                        RunStatus::Failed, RunStatus::Killed}) {
+        if (RunRecord::statusName(s) == name)
+            return s;
+    }
+    return std::nullopt;
+}
+
+static QJsonValue orNull(qint64 value, bool present)
+{
+    return present ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonObject RunRecord::toJson() const
+{
+    QJsonObject envObject;
+    for (auto it = env.cbegin(); it != env.cend(); ++it)
+        envObject.insert(it.key(), it.value());
+    QJsonObject object = toPublicJson();
+    object.insert(QStringLiteral("env"), envObject);
+    object.insert(QStringLiteral("argv"), QJsonArray::fromStringList(argv));
+    return object;
+}
+
+QJsonObject RunRecord::toPublicJson() const
+{
+    const bool ended = isFinished();
+    return QJsonObject{
+        {QStringLiteral("runId"), runId},
+        {QStringLiteral("sessionId"), sessionId},
+        {QStringLiteral("name"), name},
+        {QStringLiteral("kind"), kind},
+        {QStringLiteral("prompt"), prompt},
+        {QStringLiteral("agent"), agent},
+        {QStringLiteral("cwd"), cwd},
+        {QStringLiteral("envKeys"), QJsonArray::fromStringList(env.keys())},
+        {QStringLiteral("status"), statusName(status)},
+        {QStringLiteral("exitCode"), orNull(exitCode, ended && exitCode >= 0)},
+        {QStringLiteral("signal"),
+         signal.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(signal)},
+        {QStringLiteral("timedOut"), timedOut},
+        {QStringLiteral("error"),
+         error.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(error)},
+        {QStringLiteral("acceptedAt"), acceptedAt},
+        {QStringLiteral("startedAt"), orNull(startedAt, startedAt > 0)},
+        {QStringLiteral("endedAt"), orNull(endedAt, ended && endedAt > 0)},
+        {QStringLiteral("durationMs"),
+         orNull(endedAt - startedAt, ended && startedAt > 0 && endedAt >= startedAt)},
+        {QStringLiteral("timeoutSec"), orNull(timeoutSec, timeoutSec > 0)},
+        {QStringLiteral("pid"), orNull(pid, pid > 0)},
+        {QStringLiteral("childPid"), orNull(childPid, childPid > 0)},
+        {QStringLiteral("log"), log},
+        {QStringLiteral("logs"), QJsonObject{{QStringLiteral("process"), log}}},
+        {QStringLiteral("debug"), debug},
+    };
+}
+
+Result<RunRecord> RunRecord::fromJson(const QJsonObject &object)
+{
+    RunRecord record;
+    record.runId = object.value(QStringLiteral("runId")).toString();
+    if (!isValidRunId(record.runId))
+        return Error{QStringLiteral("invalid_record"),
+                     QStringLiteral("run record without a valid runId")};
+    const std::optional<RunStatus> status =
+        statusFromName(object.value(QStringLiteral("status")).toString());
+    if (!status)
+        return Error{QStringLiteral("invalid_record"),
+                     QStringLiteral("run %1: unknown status").arg(record.runId)};
+    record.status = *status;
+    record.sessionId = object.value(QStringLiteral("sessionId")).toString();
+    record.name = object.value(QStringLiteral("name")).toString();
+    record.kind = object.value(QStringLiteral("kind")).toString(QStringLiteral("bg"));
+    record.prompt = object.value(QStringLiteral("prompt")).toString();
+    record.agent = object.value(QStringLiteral("agent")).toString();
+    for (const QJsonValue &part : object.value(QStringLiteral("argv")).toArray())
+        record.argv.append(part.toString());
+    record.cwd = object.value(QStringLiteral("cwd")).toString();
+    const QJsonObject env = object.value(QStringLiteral("env")).toObject();
+    for (auto it = env.constBegin(); it != env.constEnd(); ++it)
+        record.env.insert(it.key(), it.value().toString());
+    record.exitCode = object.value(QStringLiteral("exitCode")).toInt(-1);
+    record.signal = object.value(QStringLiteral("signal")).toString();
+    record.timedOut = object.value(QStringLiteral("timedOut")).toBool();
+    record.error = object.value(QStringLiteral("error")).toString();
+    record.acceptedAt = object.value(QStringLiteral("acceptedAt")).toInteger();
+    record.startedAt = object.value(QStringLiteral("startedAt")).toInteger();
+    record.endedAt = object.value(QStringLiteral("endedAt")).toInteger();
+    record.timeoutSec = object.value(QStringLiteral("timeoutSec")).toInteger();
+    record.pid = object.value(QStringLiteral("pid")).toInteger();
+    record.childPid = object.value(QStringLiteral("childPid")).toInteger();
+    record.log = object.value(QStringLiteral("log")).toString();
+    record.debug = object.value(QStringLiteral("debug")).toBool();
+    return record;
+}
+
+static QString recordPath(const Paths &paths, const QString &runId)
+{
+    return paths.runsDir() + QLatin1Char('/') + runId + QStringLiteral(".json");
+}
+
+Result<RunRecord> RunRecord::read(const Paths &paths, const QString &runId)
+{
+    if (!isValidRunId(runId))
+        return Error{QStringLiteral("not_found"), QStringLiteral("no run %1").arg(runId.left(80))};
+    Result<QJsonObject> object = JsonFile::read(recordPath(paths, runId), kMaxRecordBytes);
+    if (!object) {
+        if (object.error().code == QLatin1String("not_found"))
+            return Error{QStringLiteral("not_found"), QStringLiteral("no run %1").arg(runId)};
+        return object.error();
+    }
+    return fromJson(*object);
+}
+
+Status RunRecord::write(const Paths &paths) const
+{
+    return JsonFile::write(recordPath(paths, runId), toJson());
+}
+
+QList<RunRecord> RunRecord::list(const Paths &paths, int limit)
+{
+    QStringList names =
+        QDir(paths.runsDir()).entryList({QStringLiteral("r-*.json")}, QDir::Files, QDir::Name);
+    std::reverse(names.begin(), names.end());
+    QList<RunRecord> records;
+    for (const QString &name : std::as_const(names)) {
+        if (records.size() >= limit)
+            break;
+        Result<RunRecord> record = read(paths, name.chopped(5));
+        if (record)
+            records.append(*record);
+    }
+    return records;
+}
+
+QString RunRecord::newRunId(qint64 nowMs)
+{
+    // Nine base-36 digits hold every millisecond until the year 5188: fixed width sorts right.
+    return QStringLiteral("r-%1%2")
+        .arg(QString::number(nowMs, 36).rightJustified(9, QLatin1Char('0')))
+        .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
+}
+
+bool RunRecord::isValidRunId(const QString &runId)
+{
+    if (runId.size() < 3 || runId.size() > 40 || !runId.startsWith(QLatin1String("r-")))
+        return false;
+    return std::all_of(runId.begin() + 2, runId.end(), [](QChar c) {
+        return (c >= QLatin1Char('0') && c <= QLatin1Char('9')) ||
+               (c >= QLatin1Char('a') && c <= QLatin1Char('z'));
+    });
+}
+
+} // namespace standby

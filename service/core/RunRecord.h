@@ -1,0 +1,65 @@
+#pragma once
+
+#include "core/Error.h"
+#include "core/Paths.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QStringList>
+
+namespace standby {
+
+// runs/{runId}.json: one session's record, which outlives its processes. The daemon writes it as
+// "accepted"; the holder moves it to "running" and to its end. The only code that knows its shape.
+struct RunRecord
+{
+    enum class State { Accepted, Running, Exited, Failed, Killed };
+
+    QString runId;
+    QString sessionId;
+    QString name;
+    QString kind = QStringLiteral("bg"); // bg | interactive
+    QString prompt;
+    QString agent;
+    QStringList argv; // resolved: argv[0] is an absolute path
+    QString cwd;
+    QMap<QString, QString> env; // what the caller added to the session's environment
+    State status = State::Accepted;
+    int exitCode = -1; // set when status is exited
+    QString signal;    // "TERM", "KILL", … when status is killed
+    bool timedOut = false;
+    QString error; // why, when status is failed
+    qint64 acceptedAt = 0;
+    qint64 startedAt = 0;
+    qint64 endedAt = 0;
+    qint64 timeoutSec = 0; // 0: none
+    qint64 pid = 0;        // the holder
+    qint64 childPid = 0;   // the agent
+    QString log;           // the process log
+    bool debug = false;
+
+    bool isFinished() const
+    {
+        return status == State::Exited || status == State::Failed || status == State::Killed;
+    }
+
+    QJsonObject toJson() const;
+    // For API answers: the caller's env values can be secrets, so only their names go out.
+    QJsonObject toPublicJson() const;
+    static Result<RunRecord> fromJson(const QJsonObject &object);
+
+    static QString statusName(State status);
+
+    static Result<RunRecord> read(const Paths &paths, const QString &runId);
+    Status write(const Paths &paths) const;
+    // Newest first, at most `limit`, unreadable records skipped. Cost grows with `limit`, not
+    // with the history's length beyond a directory listing.
+    static QList<RunRecord> list(const Paths &paths, int limit);
+
+    // "r-" + the time in base 36 + 4 random hex digits: unique, and sorting ids sorts by time.
+    static QString newRunId(qint64 nowMs);
+    static bool isValidRunId(const QString &runId);
+};
+
+} // namespace standby

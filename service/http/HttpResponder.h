@@ -1,0 +1,37 @@
+#pragma once
+
+#include "http/HttpResponse.h"
+
+#include <QPointer>
+
+class QTcpSocket;
+
+namespace standby {
+
+// The answer to one request, to be given now or later (a run that is waited for, a stream).
+// Copies share the same answer; the first send() wins. If the client has gone, send() is a
+// no-op. While an answer is owed, the connection's idle timeout does not close it.
+class HttpResponder
+{
+public:
+    HttpResponder() = default;
+    HttpResponder(QTcpSocket *socket, bool closeAfter, bool headOnly);
+
+    void send(const HttpResponse &response);
+    bool isConnected() const;
+
+    // The socket property that tells the idle timer an answer is still owed.
+    static constexpr const char *kBusyProperty = "standby.busy";
+
+private:
+    struct State
+    {
+        QPointer<QTcpSocket> socket;
+        bool closeAfter = false;
+        bool headOnly = false;
+        bool sent = false;
+    };
+    std::shared_ptr<State> m_state;
+};
+
+} // namespace standby

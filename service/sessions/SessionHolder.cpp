@@ -1,0 +1,317 @@
+#include "sessions/SessionHolder.h"
+
+#include "Version.h"
+#include "core/DaemonRecord.h"
+#include "core/LogCategories.h"
+#include "core/ProcessTable.h"
+#include "core/SignalWatcher.h"
+#include "sessions/SessionControl.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QSysInfo>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace standby {
+
+// While the rest of an ended agent's process group is being waited for.
+static constexpr int kGroupPollMs = 50;
+
+SessionHolder::SessionHolder(const Paths &paths, const Config &config, Mode mode, QObject *parent)
+    : QObject(parent)
+    , m_paths(paths)
+    , m_config(config)
+    , m_mode(mode)
+    , m_registry(paths)
+{
+    m_graceTimer.setSingleShot(true);
+    m_timeoutTimer.setSingleShot(true);
+    m_groupTimer.setInterval(kGroupPollMs);
+    connect(&m_graceTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcSession, "session %s outlived the grace period: SIGKILL",
+                  qUtf8Printable(m_record.name));
+        if (m_mode == Mode::Background && m_groupId > 0)
+            ::kill(-pid_t(m_groupId), SIGKILL);
+        else if (m_record.childPid > 0)
+            ::kill(pid_t(m_record.childPid), SIGKILL);
+    });
+    connect(&m_timeoutTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcSession, "session %s ran past its timeout of %lld s",
+                  qUtf8Printable(m_record.name), m_record.timeoutSec);
+        terminate(SIGTERM, true);
+    });
+    connect(&m_groupTimer, &QTimer::timeout, this, &SessionHolder::reapGroup);
+}
+
+SessionHolder::~SessionHolder()
+{
+    if (m_readyFd >= 0)
+        ::close(m_readyFd);
+}
+
+QProcessEnvironment SessionHolder::sessionEnvironment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (auto it = m_record.env.cbegin(); it != m_record.env.cend(); ++it)
+        env.insert(it.key(), it.value());
+    env.insert(QStringLiteral("STANDBY_SESSION_KIND"), m_record.kind);
+    env.insert(QStringLiteral("STANDBY_SESSION_NAME"), m_record.name);
+    env.insert(QStringLiteral("STANDBY_SESSION_LOG"), m_record.log);
+    env.insert(QStringLiteral("STANDBY_SESSION_ID"), m_record.sessionId);
+    env.insert(QStringLiteral("STANDBY_RUN_ID"), m_record.runId);
+    return env;
+}
+
+Status SessionHolder::start(const QString &runId, int readyFd)
+{
+    m_readyFd = readyFd;
+    Result<RunRecord> record = RunRecord::read(m_paths, runId);
+    if (!record)
+        return record.error();
+    m_record = *record;
+    if (m_record.status != RunRecord::State::Accepted)
+        return Error{QStringLiteral("conflict"),
+                     QStringLiteral("run %1 is already %2")
+                         .arg(runId, RunRecord::statusName(m_record.status))};
+    m_record.pid = QCoreApplication::applicationPid();
+    if (m_record.argv.isEmpty()) {
+        fail(QStringLiteral("the run record has no command"));
+        return Error{QStringLiteral("invalid_record"), m_record.error};
+    }
+
+    m_signals = new SignalWatcher({SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}, this);
+    connect(m_signals, &SignalWatcher::terminationRequested, this, &SessionHolder::onSignal);
+
+    if (m_mode == Mode::Background) {
+        if (Status error = m_log.open(m_record.log)) {
+            fail(error->message);
+            return error;
+        }
+        m_process.setProcessChannelMode(QProcess::SeparateChannels);
+        connect(&m_process, &QProcess::readyReadStandardOutput, this,
+                [this] { m_log.append(m_process.readAllStandardOutput()); });
+        connect(&m_process, &QProcess::readyReadStandardError, this,
+                [this] { m_log.append(m_process.readAllStandardError()); });
+        m_process.setChildProcessModifier([] {
+            // Its own process group, so a kill reaches the agent and all it started, and
+            // nothing of the holder. SIGPIPE back to default: ignoring it is the holder's
+            // business, and ignored signals survive exec.
+            ::setpgid(0, 0);
+            ::signal(SIGPIPE, SIG_DFL);
+        });
+    } else {
+        m_process.setProcessChannelMode(QProcess::ForwardedChannels);
+        m_process.setInputChannelMode(QProcess::ForwardedInputChannel);
+        m_process.setChildProcessModifier([] { ::signal(SIGPIPE, SIG_DFL); });
+    }
+    m_process.setProgram(m_record.argv.constFirst());
+    m_process.setArguments(m_record.argv.mid(1));
+    m_process.setWorkingDirectory(m_record.cwd);
+    m_process.setProcessEnvironment(sessionEnvironment());
+    connect(&m_process, &QProcess::started, this, &SessionHolder::onStarted);
+    connect(&m_process, &QProcess::finished, this, &SessionHolder::onFinished);
+    connect(&m_process, &QProcess::errorOccurred, this, &SessionHolder::onError);
+    m_process.start();
+    return std::nullopt;
+}
+
+void SessionHolder::onStarted()
+{
+    m_record.childPid = m_process.processId();
+    m_groupId = m_mode == Mode::Background ? m_record.childPid : 0;
+    m_record.status = RunRecord::State::Running;
+    m_record.startedAt = QDateTime::currentMSecsSinceEpoch();
+    writeRecord();
+
+    m_entry.pid = m_record.pid;
+    m_entry.sessionId = m_record.sessionId;
+    m_entry.name = m_record.name;
+    m_entry.cwd = m_record.cwd;
+    m_entry.startedAt = m_record.startedAt;
+    m_entry.kind =
+        m_mode == Mode::Background ? RegistryEntry::Kind::Bg : RegistryEntry::Kind::Interactive;
+    if (Result<DaemonRecord> daemon = DaemonRecord::read(m_paths))
+        m_entry.url = daemon->endpoint;
+    m_entry.version = QString::fromLatin1(kVersion);
+    m_entry.hostname = QSysInfo::machineHostName();
+    m_entry.agent = m_record.agent;
+    m_entry.childPid = m_record.childPid;
+    m_entry.log = m_record.log;
+    m_entry.runId = m_record.runId;
+    m_entry.procStart = ProcessTable::system().startTime(m_entry.pid).value_or(0);
+    if (Status error = m_registry.add(m_entry))
+        qCWarning(lcSession, "cannot register session %s: %s", qUtf8Printable(m_record.name),
+                  qUtf8Printable(error->message));
+
+    qCInfo(lcSession, "session %s started: agent %s, pid %lld, run %s",
+           qUtf8Printable(m_record.name), qUtf8Printable(m_record.agent), m_record.childPid,
+           qUtf8Printable(m_record.runId));
+    report(QJsonDocument(QJsonObject{{QStringLiteral("ok"), true},
+                                     {QStringLiteral("childPid"), m_record.childPid}})
+               .toJson(QJsonDocument::Compact));
+    if (m_record.timeoutSec > 0)
+        m_timeoutTimer.start(std::chrono::seconds(m_record.timeoutSec));
+    // A kill that arrived while the agent was still starting.
+    if (m_killSignal != 0) {
+        const int signal = m_killSignal;
+        m_killSignal = 0;
+        terminate(signal, m_record.timedOut);
+    }
+}
+
+void SessionHolder::onError(QProcess::ProcessError error)
+{
+    if (error != QProcess::FailedToStart)
+        return;
+    fail(QStringLiteral("cannot start %1: %2")
+             .arg(m_record.argv.constFirst(), m_process.errorString()));
+}
+
+void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
+{
+    m_agentEnded = true;
+    m_graceTimer.stop();
+    m_timeoutTimer.stop();
+    if (m_mode == Mode::Background) {
+        m_log.append(m_process.readAllStandardOutput());
+        m_log.append(m_process.readAllStandardError());
+    }
+    m_record.endedAt = QDateTime::currentMSecsSinceEpoch();
+    // Qt reports the signal number as the exit code of a process a signal ended.
+    const bool bySignal = exitStatus == QProcess::CrashExit;
+    if (m_killSignal != 0 || bySignal) {
+        m_record.status = RunRecord::State::Killed;
+        m_record.signal = SessionControl::signalName(bySignal ? exitCode : m_killSignal);
+        m_record.exitCode = bySignal ? -1 : exitCode;
+    } else {
+        m_record.status = RunRecord::State::Exited;
+        m_record.exitCode = exitCode;
+    }
+    writeRecord();
+    qCInfo(lcSession, "session %s ended: %s%s", qUtf8Printable(m_record.name),
+           qUtf8Printable(RunRecord::statusName(m_record.status)),
+           qUtf8Printable(bySignal ? QStringLiteral(" by SIG") + m_record.signal
+                                   : QStringLiteral(", exit code %1").arg(exitCode)));
+    if (m_log.failedBytes() > 0)
+        qCWarning(lcSession, "session %s: %lld bytes of output could not be written to %s",
+                  qUtf8Printable(m_record.name), m_log.failedBytes(), qUtf8Printable(m_record.log));
+
+    if (m_mode == Mode::Background && m_groupId > 0 && ::kill(-pid_t(m_groupId), 0) == 0) {
+        // The agent left processes behind. End them, gently unless a kill is under way.
+        const int signal = m_killSignal != 0 ? SIGKILL : SIGTERM;
+        qCInfo(lcSession, "session %s: ending what its agent left running (SIG%s)",
+               qUtf8Printable(m_record.name), qUtf8Printable(SessionControl::signalName(signal)));
+        ::kill(-pid_t(m_groupId), signal);
+        m_groupDeadline =
+            QDateTime::currentMSecsSinceEpoch() + qint64(m_config.sessions().killGraceSec) * 1000;
+        m_groupTimer.start();
+        return;
+    }
+    finish();
+}
+
+void SessionHolder::reapGroup()
+{
+    if (::kill(-pid_t(m_groupId), 0) != 0) {
+        m_groupTimer.stop();
+        finish();
+        return;
+    }
+    if (QDateTime::currentMSecsSinceEpoch() >= m_groupDeadline) {
+        ::kill(-pid_t(m_groupId), SIGKILL);
+        // SIGKILL cannot be refused; give the kernel a moment more, then stop waiting.
+        m_groupDeadline = QDateTime::currentMSecsSinceEpoch() + 5000;
+    }
+}
+
+void SessionHolder::onSignal(int signal)
+{
+    // In the foreground the terminal already sent Ctrl+C to the agent, which shares its group.
+    if (m_mode == Mode::Foreground && signal == SIGINT)
+        return;
+    qCInfo(lcSession, "session %s: SIG%s received", qUtf8Printable(m_record.name),
+           qUtf8Printable(SessionControl::signalName(signal)));
+    terminate(signal, false);
+}
+
+void SessionHolder::terminate(int signal, bool timedOut)
+{
+    const bool repeated = m_killSignal != 0 || m_agentEnded;
+    if (!repeated) {
+        m_killSignal = signal;
+        m_record.timedOut = timedOut;
+    }
+    if (m_record.childPid <= 0)
+        return; // still starting: onStarted() passes the kill on
+    // A second request does not wait for the grace period.
+    const int sent = repeated ? SIGKILL : signal;
+    if (m_mode == Mode::Background && m_groupId > 0)
+        ::kill(-pid_t(m_groupId), sent);
+    else
+        ::kill(pid_t(m_record.childPid), sent);
+    if (!repeated)
+        m_graceTimer.start(std::chrono::seconds(m_config.sessions().killGraceSec));
+}
+
+void SessionHolder::fail(const QString &message)
+{
+    qCWarning(lcSession, "session %s failed: %s", qUtf8Printable(m_record.name),
+              qUtf8Printable(message));
+    m_record.status = RunRecord::State::Failed;
+    m_record.error = message;
+    m_record.endedAt = QDateTime::currentMSecsSinceEpoch();
+    writeRecord();
+    report(QJsonDocument(
+               QJsonObject{{QStringLiteral("ok"), false},
+                           {QStringLiteral("error"),
+                            QJsonObject{{QStringLiteral("code"), QStringLiteral("start_failed")},
+                                        {QStringLiteral("message"), message}}}})
+               .toJson(QJsonDocument::Compact));
+    QTimer::singleShot(0, this, &SessionHolder::finish);
+}
+
+void SessionHolder::finish()
+{
+    if (m_entry.pid > 0)
+        m_registry.remove(m_entry.pid);
+    if (m_readyFd >= 0) {
+        ::close(m_readyFd);
+        m_readyFd = -1;
+    }
+    Q_EMIT finished();
+}
+
+void SessionHolder::writeRecord()
+{
+    if (Status error = m_record.write(m_paths))
+        qCWarning(lcSession, "cannot write the run record %s: %s", qUtf8Printable(m_record.runId),
+                  qUtf8Printable(error->message));
+}
+
+void SessionHolder::report(const QByteArray &line)
+{
+    if (m_readyFd < 0)
+        return;
+    const QByteArray out = line + '\n';
+    const ssize_t ignored = ::write(m_readyFd, out.constData(), size_t(out.size()));
+    (void)ignored;
+    ::close(m_readyFd);
+    m_readyFd = -1;
+}
+
+int SessionHolder::shellExitCode() const
+{
+    switch (m_record.status) {
+    case RunRecord::State::Exited:
+        return m_record.exitCode;
+    case RunRecord::State::Killed:
+        return 128 + SessionControl::parseSignal(m_record.signal).value_or(SIGKILL);
+    default:
+        return 126;
+    }
+}
+
+} // namespace standby

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "core/Config.h"
+#include "core/Paths.h"
+#include "core/Registry.h"
+#include "core/RunRecord.h"
+#include "sessions/LogWriter.h"
+
+#include <QObject>
+#include <QProcess>
+#include <QTimer>
+
+namespace standby {
+
+class SignalWatcher;
+
+// Holds one session: runs its agent with QProcess, keeps its PID file and run record, and ends it
+// on request. Two modes:
+//  - Background (standby-worker): the agent gets its own process group, stdin an open pipe,
+//    stdout and stderr appended to logs/{name}.log as they come.
+//  - Foreground (`standby "task"`): the agent shares the terminal and its process group, so
+//    Ctrl+C reaches it directly.
+// A kill request (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to the holder, or the run's
+// timeout) sends that signal to the agent's whole process group and SIGKILL after the grace
+// period. When the agent ends, what is left of its group is ended too: no orphans.
+class SessionHolder : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Mode { Background, Foreground };
+
+    SessionHolder(const Paths &paths, const Config &config, Mode mode, QObject *parent = nullptr);
+    ~SessionHolder() override;
+
+    // Reads runs/{runId}.json (status accepted) and starts its agent. A failure is also written
+    // to the run record, so whoever waits for the run learns why.
+    Status start(const QString &runId, int readyFd = -1);
+
+    const RunRecord &record() const { return m_record; }
+    // The agent's exit code for a foreground session's CLI (128 + signal when killed).
+    int shellExitCode() const;
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void onStarted();
+    void onFinished(int exitCode, QProcess::ExitStatus exitStatus);
+    void onError(QProcess::ProcessError error);
+    void onSignal(int signal);
+    void terminate(int signal, bool timedOut);
+    void reapGroup();
+    void finish();
+    void fail(const QString &message);
+    void writeRecord();
+    void report(const QByteArray &line);
+    QProcessEnvironment sessionEnvironment() const;
+
+    Paths m_paths;
+    Config m_config;
+    Mode m_mode;
+    Registry m_registry;
+    RunRecord m_record;
+    RegistryEntry m_entry;
+    QProcess m_process;
+    LogWriter m_log;
+    SignalWatcher *m_signals = nullptr;
+    QTimer m_graceTimer;
+    QTimer m_timeoutTimer;
+    QTimer m_groupTimer;
+    int m_readyFd = -1;
+    int m_killSignal = 0; // the signal a kill request sent, 0 when none
+    bool m_agentEnded = false;
+    qint64 m_groupId = 0;
+    qint64 m_groupDeadline = 0;
+};
+
+} // namespace standby

@@ -1,0 +1,150 @@
+#include "sessions/SessionLauncher.h"
+
+#include "client/DetachedLauncher.h"
+#include "core/LogCategories.h"
+#include "core/SessionName.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QStandardPaths>
+
+#include <unistd.h>
+
+namespace standby {
+
+SessionLauncher::SessionLauncher(const Paths &paths, const Config &config, const Registry &registry)
+    : m_paths(paths)
+    , m_config(config)
+    , m_registry(registry)
+    , m_workerProgram(defaultWorkerProgram())
+{}
+
+QString SessionLauncher::defaultWorkerProgram()
+{
+    const QString fromEnv = qEnvironmentVariable("STANDBY_WORKER_BIN");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    const QString beside =
+        QCoreApplication::applicationDirPath() + QStringLiteral("/standby-worker");
+    if (QFileInfo(beside).isExecutable())
+        return beside;
+    const QString onPath = QStandardPaths::findExecutable(QStringLiteral("standby-worker"));
+    return onPath.isEmpty() ? beside : onPath;
+}
+
+QSet<QString> SessionLauncher::takenNames()
+{
+    QSet<QString> taken;
+    for (const RegistryEntry &entry : m_registry.list())
+        taken.insert(entry.name);
+    // A holder takes a few milliseconds to register; until it has, its name stays reserved here.
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        const bool alive = ProcessTable::system().isAlive(it.value().first, it.value().second);
+        if (!alive || taken.contains(it.key())) {
+            it = m_pending.erase(it);
+        } else {
+            taken.insert(it.key());
+            ++it;
+        }
+    }
+    return taken;
+}
+
+Result<RunRecord> SessionLauncher::prepare(const RunRequest &request, const QString &kind)
+{
+    const QSet<QString> taken = takenNames();
+    QString name = request.name;
+    if (name.isEmpty()) {
+        name = SessionName::generate(request.prompt, taken);
+    } else {
+        if (Status error = SessionName::validate(name))
+            return *error;
+        if (taken.contains(name))
+            return Error{QStringLiteral("name_taken"),
+                         QStringLiteral("a session named \"%1\" is already running; pick another "
+                                        "name or stop it first")
+                             .arg(name)};
+    }
+
+    Result<AgentProfile> agent = m_config.agent(request.agent);
+    if (!agent)
+        return agent.error();
+
+    const QString cwd = request.cwd.isEmpty() ? QDir::homePath() : request.cwd;
+    const QFileInfo cwdInfo(cwd);
+    if (!QDir::isAbsolutePath(cwd))
+        return Error{QStringLiteral("invalid_cwd"),
+                     QStringLiteral("cwd must be an absolute path, not \"%1\"").arg(cwd.left(200))};
+    if (!cwdInfo.exists())
+        return Error{QStringLiteral("invalid_cwd"),
+                     QStringLiteral("the working directory %1 does not exist").arg(cwd.left(500))};
+    if (!cwdInfo.isDir())
+        return Error{QStringLiteral("invalid_cwd"),
+                     QStringLiteral("%1 is not a directory").arg(cwd.left(500))};
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (auto it = request.env.cbegin(); it != request.env.cend(); ++it)
+        env.insert(it.key(), it.value());
+    Result<QString> program = agent->resolveProgram(env);
+    if (!program)
+        return program.error();
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    RunRecord record;
+    record.runId = RunRecord::newRunId(now);
+    record.sessionId =
+        QStringLiteral("%1-%2")
+            .arg(kind == QLatin1String("bg") ? QStringLiteral("bg") : QStringLiteral("fg"))
+            .arg(QRandomGenerator::global()->bounded(0x1000000), 6, 16, QLatin1Char('0'));
+    record.name = name;
+    record.kind = kind;
+    record.prompt = request.prompt;
+    record.agent = agent->name;
+    record.argv = agent->argv(request.prompt);
+    record.argv[0] = *program;
+    record.cwd = QDir::cleanPath(cwdInfo.absoluteFilePath());
+    record.env = request.env;
+    record.acceptedAt = now;
+    record.timeoutSec = request.timeoutSec;
+    if (kind == QLatin1String("bg"))
+        record.log = m_paths.processLog(name);
+    return record;
+}
+
+Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
+{
+    Result<RunRecord> prepared = prepare(request);
+    if (!prepared)
+        return prepared;
+    RunRecord record = *prepared;
+    const QString name = record.name;
+    if (Status error = record.write(m_paths))
+        return *error;
+
+    DetachedLauncher::Spec spec;
+    spec.program = m_workerProgram;
+    spec.arguments = {QStringLiteral("--run-id"), record.runId};
+    // The holder's own stray output (never the agent's) lands beside the daemon's.
+    spec.logFile = m_paths.daemonLog();
+    Result<DetachedLauncher::Launched> launched = DetachedLauncher::launch(spec);
+    if (!launched) {
+        QFile::remove(m_paths.runsDir() + QLatin1Char('/') + record.runId +
+                      QStringLiteral(".json"));
+        return launched.error();
+    }
+    // The holder reports through its run record; nothing here waits for it.
+    ::close(launched->readyFd);
+    record.pid = launched->pid;
+    m_pending.insert(name,
+                     {launched->pid, ProcessTable::system().startTime(launched->pid).value_or(0)});
+    qCInfo(lcSession, "accepted run %s as session %s (holder pid %lld)",
+           qUtf8Printable(record.runId), qUtf8Printable(name), launched->pid);
+    return record;
+}
+
+} // namespace standby
