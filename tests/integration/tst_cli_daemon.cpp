@@ -261,9 +261,12 @@ private Q_SLOTS:
         result = home.cli({QStringLiteral("daemon"), QStringLiteral("status"),
                            QStringLiteral("--port"), QStringLiteral("1")});
         QCOMPARE(result.exitCode, 1);
-        result = home.cli({QStringLiteral("frobnicate")});
+        result = home.cli({});
         QCOMPARE(result.exitCode, 1);
-        QVERIFY(result.err.contains("unknown command"));
+        QVERIFY(result.err.startsWith("Usage: standby"));
+        result = home.cli({QStringLiteral("--frobnicate"), QStringLiteral("x")});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY(result.err.contains("frobnicate"));
         QVERIFY(!QFile::exists(home.paths().daemonRecord()));
     }
 };

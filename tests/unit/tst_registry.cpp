@@ -25,7 +25,10 @@ public:
     {
         if (!started.contains(pid))
             return std::nullopt;
-        return ProcessStat{'S', started.value(pid)};
+        ProcessStat stat;
+        stat.state = 'S';
+        stat.startTime = started.value(pid);
+        return stat;
     }
 };
 
