@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -116,6 +117,68 @@ Result<DetachedLauncher::Launched> DetachedLauncher::launch(const Spec &spec)
         ::close(pipeFds[0]);
         return Error{QStringLiteral("spawn_failed"),
                      QStringLiteral("fork of %1 failed").arg(spec.program)};
+    }
+    return Launched{pid, pipeFds[0]};
+}
+
+Result<DetachedLauncher::Launched> DetachedLauncher::spawnChild(const Spec &spec)
+{
+    const std::string program = QFile::encodeName(spec.program).toStdString();
+    std::vector<std::string> args{program};
+    for (const QString &argument : spec.arguments)
+        args.push_back(argument.toStdString());
+    args.push_back("--ready-fd");
+    args.push_back(std::to_string(kChildReadyFd));
+    std::vector<char *> argv;
+    for (std::string &arg : args)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const std::string logFile = QFile::encodeName(spec.logFile).toStdString();
+    const std::string workingDirectory = QFile::encodeName(spec.workingDirectory).toStdString();
+
+    int pipeFds[2];
+    if (::pipe2(pipeFds, O_CLOEXEC) != 0)
+        return Error{QStringLiteral("spawn_failed"),
+                     QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)))};
+    // Above the descriptors the file actions assign, so no action overwrites it.
+    const int writeEnd = ::fcntl(pipeFds[1], F_DUPFD_CLOEXEC, kChildReadyFd + 1);
+    ::close(pipeFds[1]);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logFile.c_str(),
+                                     O_WRONLY | O_APPEND | O_CREAT, 0600);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, writeEnd, kChildReadyFd);
+    posix_spawn_file_actions_addclosefrom_np(&actions, kChildReadyFd + 1);
+    posix_spawn_file_actions_addchdir_np(&actions, workingDirectory.c_str());
+
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                              POSIX_SPAWN_SETSIGDEF);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    // The caller may ignore SIGCHLD or SIGPIPE; ignored signals would survive exec.
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2})
+        sigaddset(&defaults, sig);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+
+    pid_t pid = 0;
+    const int error = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(),
+                                    environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    ::close(writeEnd);
+    if (error != 0) {
+        ::close(pipeFds[0]);
+        return Error{QStringLiteral("spawn_failed"),
+                     QStringLiteral("cannot run %1: %2")
+                         .arg(spec.program, QString::fromLocal8Bit(std::strerror(error)))};
     }
     return Launched{pid, pipeFds[0]};
 }

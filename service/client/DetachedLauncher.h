@@ -30,6 +30,11 @@ public:
 
     static Result<Launched> launch(const Spec &spec);
 
+    // Like launch(), but the program stays the caller's child (posix_spawn, its own session):
+    // much cheaper, for a caller that reaps its children or ignores SIGCHLD (the daemon, for the
+    // session holders it starts by the hundred).
+    static Result<Launched> spawnChild(const Spec &spec);
+
     // Reads the one-line report from the pipe until end of file or the deadline.
     // Errors: timeout, or no_report when the program ended without saying anything.
     static Result<QByteArray> readReady(int fd, int timeoutMs);

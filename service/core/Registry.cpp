@@ -8,6 +8,8 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 namespace standby {
@@ -109,16 +111,39 @@ QList<Registry::Loaded> Registry::loadAll() const
     const QDir dir(m_paths.sessionsDir());
     const QStringList names = dir.entryList({QStringLiteral("*.json")}, QDir::Files);
     loaded.reserve(names.size());
+    QHash<QString, Cached> seen;
+    seen.reserve(names.size());
     for (const QString &name : names) {
         const QString path = dir.filePath(name);
-        Result<QJsonObject> object = JsonFile::read(path, kMaxEntryBytes);
-        if (!object) {
-            loaded.append({path, object.error()});
+        struct stat st {};
+        if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+            continue; // removed since the listing
+        const qint64 mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+        auto cached = m_cache.constFind(path);
+        if (cached != m_cache.constEnd() && cached->inode == st.st_ino &&
+            cached->size == st.st_size && cached->mtimeNs == mtimeNs) {
+            seen.insert(path, *cached);
+            loaded.append({path, cached->entry});
             continue;
         }
-        loaded.append({path, RegistryEntry::fromJson(*object)});
+        Result<QJsonObject> object = JsonFile::read(path, kMaxEntryBytes);
+        Result<RegistryEntry> entry =
+            object ? RegistryEntry::fromJson(*object) : Result<RegistryEntry>(object.error());
+        seen.insert(path, Cached{quint64(st.st_ino), qint64(st.st_size), mtimeNs, entry});
+        loaded.append({path, entry});
     }
+    // Forget files that are gone.
+    m_cache = std::move(seen);
     return loaded;
+}
+
+bool Registry::isNameTaken(const QString &name) const
+{
+    for (const Loaded &item : loadAll()) {
+        if (item.entry && item.entry->name == name && isAlive(*item.entry))
+            return true;
+    }
+    return false;
 }
 
 bool Registry::isAlive(const RegistryEntry &entry) const

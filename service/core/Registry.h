@@ -6,6 +6,7 @@
 #include "core/ProcessTable.h"
 #include "core/RegistryEntry.h"
 
+#include <QHash>
 #include <QList>
 
 namespace standby {
@@ -38,6 +39,9 @@ public:
 
     // By PID ("12345"), remote id ("manual-…") or name; only live entries are found.
     std::optional<RegistryEntry> find(const QString &key) const;
+    // Whether a live entry has this name. Checks liveness of same-named entries only, so it
+    // costs one directory scan however many sessions run.
+    bool isNameTaken(const QString &name) const;
 
     bool isAlive(const RegistryEntry &entry) const;
 
@@ -48,6 +52,18 @@ private:
         Result<RegistryEntry> entry;
     };
     QList<Loaded> loadAll() const;
+
+    // Parsed files by path, reused while the file is unchanged (same inode, size and mtime:
+    // every write is an atomic rename, so a rewrite always shows). Keeps a long-lived Registry
+    // (the daemon's) from re-reading hundreds of unchanged files on every request.
+    struct Cached
+    {
+        quint64 inode = 0;
+        qint64 size = 0;
+        qint64 mtimeNs = 0;
+        Result<RegistryEntry> entry = Error{};
+    };
+    mutable QHash<QString, Cached> m_cache;
 
     Paths m_paths;
     const ProcessTable &m_processes;

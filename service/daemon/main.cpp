@@ -11,7 +11,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <csignal>
 #include <cstdio>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace standby;
@@ -70,6 +72,10 @@ int main(int argc, char *argv[])
 
     // Before anything can write to a socket or pipe whose reader may be gone.
     SignalWatcher signalWatcher;
+    // Session holders are this process's children: let the kernel reap them, so none lingers as
+    // a zombie (their ends are watched through pidfds). Everything created here is private.
+    ::signal(SIGCHLD, SIG_IGN);
+    ::umask(077);
 
     const Paths paths = Paths::fromEnvironment();
     if (Status error = paths.ensureLayout())

@@ -37,34 +37,33 @@ QString SessionLauncher::defaultWorkerProgram()
     return onPath.isEmpty() ? beside : onPath;
 }
 
-QSet<QString> SessionLauncher::takenNames()
+bool SessionLauncher::isNameTaken(const QString &name)
 {
-    QSet<QString> taken;
-    for (const RegistryEntry &entry : m_registry.list())
-        taken.insert(entry.name);
     // A holder takes a few milliseconds to register; until it has, its name stays reserved here.
-    for (auto it = m_pending.begin(); it != m_pending.end();) {
-        const bool alive = ProcessTable::system().isAlive(it.value().first, it.value().second);
-        if (!alive || taken.contains(it.key())) {
-            it = m_pending.erase(it);
-        } else {
-            taken.insert(it.key());
-            ++it;
-        }
-    }
-    return taken;
+    // Past this, the holder has registered (or died): the registry alone is authoritative.
+    constexpr qint64 kReservationMs = 30 * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_pending.removeIf([now](const QHash<QString, Pending>::iterator it) {
+        return now - it->launchedAt > kReservationMs;
+    });
+    auto pending = m_pending.constFind(name);
+    if (pending != m_pending.constEnd() &&
+        ProcessTable::system().isAlive(pending->pid, pending->procStart))
+        return true;
+    return m_registry.isNameTaken(name);
 }
 
 Result<RunRecord> SessionLauncher::prepare(const RunRequest &request, const QString &kind)
 {
-    const QSet<QString> taken = takenNames();
     QString name = request.name;
     if (name.isEmpty()) {
-        name = SessionName::generate(request.prompt, taken);
+        do {
+            name = SessionName::generate(request.prompt, {});
+        } while (isNameTaken(name));
     } else {
         if (Status error = SessionName::validate(name))
             return *error;
-        if (taken.contains(name))
+        if (isNameTaken(name))
             return Error{QStringLiteral("name_taken"),
                          QStringLiteral("a session named \"%1\" is already running; pick another "
                                         "name or stop it first")
@@ -131,7 +130,7 @@ Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
     spec.arguments = {QStringLiteral("--run-id"), record.runId};
     // The holder's own stray output (never the agent's) lands beside the daemon's.
     spec.logFile = m_paths.daemonLog();
-    Result<DetachedLauncher::Launched> launched = DetachedLauncher::launch(spec);
+    Result<DetachedLauncher::Launched> launched = DetachedLauncher::spawnChild(spec);
     if (!launched) {
         QFile::remove(m_paths.runsDir() + QLatin1Char('/') + record.runId +
                       QStringLiteral(".json"));
@@ -140,8 +139,9 @@ Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
     // The holder reports through its run record; nothing here waits for it.
     ::close(launched->readyFd);
     record.pid = launched->pid;
-    m_pending.insert(name,
-                     {launched->pid, ProcessTable::system().startTime(launched->pid).value_or(0)});
+    m_pending.insert(name, Pending{launched->pid,
+                                   ProcessTable::system().startTime(launched->pid).value_or(0),
+                                   QDateTime::currentMSecsSinceEpoch()});
     qCInfo(lcSession, "accepted run %s as session %s (holder pid %lld)",
            qUtf8Printable(record.runId), qUtf8Printable(name), launched->pid);
     return record;

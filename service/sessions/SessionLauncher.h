@@ -43,14 +43,20 @@ public:
     static QString defaultWorkerProgram();
 
 private:
-    QSet<QString> takenNames();
+    bool isNameTaken(const QString &name);
 
     Paths m_paths;
     const Config &m_config;
     const Registry &m_registry;
     QString m_workerProgram;
-    // Names handed to holders that have not registered yet: name → holder PID and start time.
-    QHash<QString, QPair<qint64, quint64>> m_pending;
+    // Names handed to holders that may not have registered yet, for a short while after launch.
+    struct Pending
+    {
+        qint64 pid = 0;
+        quint64 procStart = 0;
+        qint64 launchedAt = 0;
+    };
+    QHash<QString, Pending> m_pending;
 };
 
 } // namespace standby
