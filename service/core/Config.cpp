@@ -146,6 +146,9 @@ void Config::apply(const QJsonObject &raw)
     const Daemon daemon;
     m_daemon.stopGraceSec = int(reader.integer(
         QStringLiteral("daemon"), QStringLiteral("stopGraceSec"), daemon.stopGraceSec, 0, 3600));
+    m_sessions.killGraceSec = int(reader.integer(QStringLiteral("sessions"),
+                                                 QStringLiteral("killGraceSec"),
+                                                 Sessions().killGraceSec, 0, 3600));
 }
 
 } // namespace standby

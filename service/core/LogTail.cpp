@@ -18,7 +18,8 @@ QByteArray LogTail::lastLines(const QString &path, int lines, qint64 maxBytes)
     // A final newline ends the last line; it does not start an empty one.
     int needed = lines + 1;
     while (start > 0 && size - start < maxBytes) {
-        const qint64 from = qMax<qint64>(0, start - kBlock);
+        const qint64 room = maxBytes - (size - start);
+        const qint64 from = qMax<qint64>(0, start - qMin(kBlock, room));
         file.seek(from);
         tail.prepend(file.read(start - from));
         start = from;
