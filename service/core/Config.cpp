@@ -25,6 +25,7 @@ QJsonObject Config::defaults()
         {QStringLiteral("http"),
          QJsonObject{{QStringLiteral("maxConnections"), http.maxConnections},
                      {QStringLiteral("idleTimeoutSec"), http.idleTimeoutSec},
+                     {QStringLiteral("headerTimeoutSec"), http.headerTimeoutSec},
                      {QStringLiteral("maxHeaderBytes"), http.maxHeaderBytes},
                      {QStringLiteral("maxBodyBytes"), http.maxBodyBytes}}},
         {QStringLiteral("daemon"),
@@ -139,6 +140,8 @@ void Config::apply(const QJsonObject &raw)
         int(reader.integer(h, QStringLiteral("maxConnections"), http.maxConnections, 1, 100000));
     m_http.idleTimeoutSec =
         int(reader.integer(h, QStringLiteral("idleTimeoutSec"), http.idleTimeoutSec, 1, 86400));
+    m_http.headerTimeoutSec = int(
+        reader.integer(h, QStringLiteral("headerTimeoutSec"), http.headerTimeoutSec, 1, 3600));
     m_http.maxHeaderBytes = int(reader.integer(h, QStringLiteral("maxHeaderBytes"),
                                                http.maxHeaderBytes, 1024, 1024 * 1024));
     m_http.maxBodyBytes = reader.integer(h, QStringLiteral("maxBodyBytes"), http.maxBodyBytes, 1024,

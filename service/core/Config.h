@@ -19,6 +19,7 @@ public:
     {
         int maxConnections = 256;
         int idleTimeoutSec = 60;
+        int headerTimeoutSec = 10;
         int maxHeaderBytes = 32 * 1024;
         qint64 maxBodyBytes = 1024 * 1024;
     };

@@ -10,6 +10,7 @@
 #include "core/LogCategories.h"
 #include "core/ProcessTable.h"
 #include "daemon/WebUiController.h"
+#include "http/AccessPolicy.h"
 #include "http/HttpServer.h"
 #include "sessions/SessionLauncher.h"
 
@@ -69,8 +70,12 @@ bool Daemon::takeResidentLock()
 
 Status Daemon::start(const ServeOptions &options)
 {
-    const HttpLimits limits{m_config.http().maxConnections, m_config.http().idleTimeoutSec * 1000,
-                            8 * 1024, m_config.http().maxHeaderBytes, m_config.http().maxBodyBytes};
+    HttpLimits limits;
+    limits.maxConnections = m_config.http().maxConnections;
+    limits.idleTimeoutMs = m_config.http().idleTimeoutSec * 1000;
+    limits.headerTimeoutMs = m_config.http().headerTimeoutSec * 1000;
+    limits.maxHeaderBytes = m_config.http().maxHeaderBytes;
+    limits.maxBodyBytes = m_config.http().maxBodyBytes;
     const QString auth = authModeFor(options.host);
     if (!options.host.isLoopback() && auth != QLatin1String("none"))
         // Password sessions are not built yet; an open daemon on the network would let anyone
@@ -99,6 +104,9 @@ Status Daemon::start(const ServeOptions &options)
         m_resident = false;
         return error;
     }
+    // Who may call is decided once, before any controller runs.
+    auto access = std::make_shared<AccessPolicy>(options.host, m_http->port());
+    m_http->setAccessCheck([access](const HttpRequest &request) { return access->check(request); });
     m_system = std::make_unique<SystemController>(*this);
     m_system->registerRoutes(m_http->router());
     m_daemonController = std::make_unique<DaemonController>(*this);

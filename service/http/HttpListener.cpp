@@ -1,21 +1,18 @@
 #include "http/HttpListener.h"
 
 #include "core/LogCategories.h"
-#include "http/HttpResponder.h"
+#include "http/ConnectionGuard.h"
 #include "http/HttpResponse.h"
-#include "http/RequestFramer.h"
 
-#include <QPointer>
 #include <QTcpSocket>
-#include <QTimer>
 
-#include <memory>
-#include <sys/socket.h>
+#include <unistd.h>
 
 namespace standby {
 
-// How long a rejected client may keep sending before the connection is cut.
-static constexpr int kLingerMs = 2000;
+// Refused sockets allowed to linger for their 503 at once; past this they are cut at once, so a
+// flood cannot use up the process's descriptors.
+static constexpr int kMaxLingering = 64;
 
 HttpListener::HttpListener(const HttpLimits &limits, QObject *parent)
     : QTcpServer(parent)
@@ -23,23 +20,43 @@ HttpListener::HttpListener(const HttpLimits &limits, QObject *parent)
 {
     // The kernel backlog is not the cap; the cap is enforced on accept.
     setMaxPendingConnections(qMax(30, limits.maxConnections));
+    // Out of descriptors, accept() fails at once and would fail again in a busy loop: pause.
+    connect(this, &QTcpServer::acceptError, this, &HttpListener::onAcceptError);
+    m_resumeAccepting.setSingleShot(true);
+    m_resumeAccepting.setInterval(100);
+    connect(&m_resumeAccepting, &QTimer::timeout, this, &QTcpServer::resumeAccepting);
+}
+
+void HttpListener::onAcceptError(QAbstractSocket::SocketError error)
+{
+    qCWarning(lcHttp, "cannot accept connections (%s); pausing for 100 ms",
+              qUtf8Printable(errorString()));
+    Q_UNUSED(error);
+    pauseAccepting();
+    m_resumeAccepting.start();
 }
 
 void HttpListener::incomingConnection(qintptr handle)
 {
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(handle)) {
+        ::close(int(handle));
         delete socket;
         return;
     }
     if (m_active >= m_limits.maxConnections) {
-        qCWarning(lcHttp, "refusing a connection from %s: %d connections open (the limit)",
-                  qUtf8Printable(socket->peerAddress().toString()), m_active);
+        if (m_rejecting >= kMaxLingering) {
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        ++m_rejecting;
+        connect(socket, &QObject::destroyed, this, [this] { --m_rejecting; });
         const HttpResponse busy = HttpResponse::error(
             503, QStringLiteral("too_many_connections"),
             QStringLiteral("the daemon has %1 connections open, its limit; try again shortly")
                 .arg(m_active));
-        rejectAndClose(socket, busy.serialize(true));
+        ConnectionGuard::rejectAndClose(socket, busy.serialize(true));
         return;
     }
     ++m_active;
@@ -48,7 +65,7 @@ void HttpListener::incomingConnection(qintptr handle)
         --m_active;
         m_sockets.removeAll(nullptr);
     });
-    guard(socket);
+    new ConnectionGuard(socket, m_limits);
     addPendingConnection(socket);
 }
 
@@ -60,75 +77,6 @@ void HttpListener::closeConnections()
         socket->flush();
         socket->disconnectFromHost();
     }
-}
-
-void HttpListener::guard(QTcpSocket *socket)
-{
-    auto framer = std::make_shared<RequestFramer>(m_limits);
-    auto *idle = new QTimer(socket);
-    idle->setSingleShot(true);
-    idle->setInterval(m_limits.idleTimeoutMs);
-    connect(idle, &QTimer::timeout, socket, [socket, idle] {
-        // A client waiting for an answer the daemon still owes it is not idle.
-        if (socket->property(HttpResponder::kBusyProperty).toBool()) {
-            idle->start();
-            return;
-        }
-        qCInfo(lcHttp, "closing an idle connection from %s",
-               qUtf8Printable(socket->peerAddress().toString()));
-        socket->disconnectFromHost();
-    });
-    idle->start();
-    connect(socket, &QIODevice::bytesWritten, idle, qOverload<>(&QTimer::start));
-
-    // Connected before QHttpServer's own readyRead slot, so this sees every byte before it does.
-    // QHttpServer reads all that is buffered on each readyRead, so what peek() shows here is
-    // exactly the bytes that arrived since the last signal.
-    connect(socket, &QIODevice::readyRead, socket, [socket, framer, idle] {
-        idle->start();
-        if (framer->isUpgraded())
-            return;
-        const QByteArray fresh = socket->peek(socket->bytesAvailable());
-        if (std::optional<RequestFramer::Violation> violation = framer->feed(fresh)) {
-            qCWarning(lcHttp, "refusing a request from %s: %s",
-                      qUtf8Printable(socket->peerAddress().toString()),
-                      qUtf8Printable(violation->message));
-            // No one else reads this socket again; the slots after this one are skipped.
-            QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
-            const HttpResponse answer =
-                HttpResponse::error(violation->status, violation->code, violation->message);
-            rejectAndClose(socket, answer.serialize(true));
-            return;
-        }
-        if (framer->takeExpectContinue())
-            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-    });
-}
-
-void HttpListener::rejectAndClose(QTcpSocket *socket, const QByteArray &response)
-{
-    QPointer<QTcpSocket> guarded(socket);
-    socket->write(response);
-    auto shutdownWrite = [guarded] {
-        if (!guarded || guarded->bytesToWrite() > 0)
-            return;
-        ::shutdown(int(guarded->socketDescriptor()), SHUT_WR);
-    };
-    QObject::connect(socket, &QIODevice::bytesWritten, socket, shutdownWrite);
-    // Drain and drop whatever the client still sends until it closes or the linger time ends.
-    QObject::connect(socket, &QIODevice::readyRead, socket, [guarded] {
-        if (guarded)
-            guarded->skip(guarded->bytesAvailable());
-    });
-    QObject::connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(kLingerMs, socket, [guarded] {
-        if (guarded) {
-            guarded->abort();
-            guarded->deleteLater();
-        }
-    });
-    socket->flush();
-    shutdownWrite();
 }
 
 } // namespace standby

@@ -1,5 +1,7 @@
 #include "http/HttpResponder.h"
 
+#include "http/ConnectionGuard.h"
+
 #include <QTcpSocket>
 
 namespace standby {
@@ -10,8 +12,8 @@ HttpResponder::HttpResponder(QTcpSocket *socket, bool closeAfter, bool headOnly)
     m_state->socket = socket;
     m_state->closeAfter = closeAfter;
     m_state->headOnly = headOnly;
-    if (socket)
-        socket->setProperty(kBusyProperty, true);
+    if (ConnectionGuard *guard = ConnectionGuard::of(socket))
+        guard->beginAnswer();
 }
 
 bool HttpResponder::isConnected() const
@@ -28,7 +30,8 @@ void HttpResponder::send(const HttpResponse &response)
     QTcpSocket *socket = m_state->socket;
     if (!socket)
         return;
-    socket->setProperty(kBusyProperty, false);
+    if (ConnectionGuard *guard = ConnectionGuard::of(socket))
+        guard->endAnswer();
     if (socket->state() != QAbstractSocket::ConnectedState)
         return;
     socket->write(response.serialize(m_state->closeAfter, m_state->headOnly));

@@ -4,6 +4,8 @@
 
 #include <QPointer>
 
+#include <memory>
+
 class QTcpSocket;
 
 namespace standby {
@@ -19,9 +21,6 @@ public:
 
     void send(const HttpResponse &response);
     bool isConnected() const;
-
-    // The socket property that tells the idle timer an answer is still owed.
-    static constexpr const char *kBusyProperty = "standby.busy";
 
 private:
     struct State

@@ -1,6 +1,7 @@
 #include "http/HttpServer.h"
 
 #include "core/LogCategories.h"
+#include "http/ConnectionGuard.h"
 #include "http/HttpListener.h"
 
 #include <QHttpServerRequest>
@@ -174,8 +175,17 @@ static HttpResponder responderFor(QTcpSocket *socket, const HttpRequest &request
 
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (ConnectionGuard *guard = ConnectionGuard::of(socket))
+        guard->requestDelivered();
     HttpRequest ours = toRequest(request, socket);
-    dispatch(ours, responderFor(socket, ours));
+    HttpResponder responder = responderFor(socket, ours);
+    if (m_access) {
+        if (std::optional<HttpResponse> refusal = m_access(ours)) {
+            responder.send(*refusal);
+            return true;
+        }
+    }
+    dispatch(ours, responder);
     return true;
 }
 

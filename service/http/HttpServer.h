@@ -28,6 +28,10 @@ public:
 
     Router &router() { return m_router; }
 
+    // Decides, before any route, whether a request may be served; an answer refuses it.
+    using AccessCheck = std::function<std::optional<HttpResponse>(const HttpRequest &)>;
+    void setAccessCheck(AccessCheck check) { m_access = std::move(check); }
+
     // Listens on exactly this address (QHttpServer's default would be every interface).
     // Errors: port_in_use, address_unavailable, permission_denied, listen_failed.
     Status listenOn(const QHostAddress &address, quint16 port);
@@ -47,6 +51,7 @@ private:
 
     HttpLimits m_limits;
     Router m_router;
+    AccessCheck m_access;
     QPointer<HttpListener> m_listener;
 };
 

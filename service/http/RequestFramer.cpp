@@ -32,6 +32,16 @@ static bool startsLikeRequest(QByteArrayView header)
     return true;
 }
 
+// The index of a '\n' not preceded by '\r', searching from `from`; -1 when there is none.
+static qsizetype bareLineFeed(const QByteArray &header, qsizetype from)
+{
+    for (qsizetype i = header.indexOf('\n', from); i >= 0; i = header.indexOf('\n', i + 1)) {
+        if (i == 0 || header.at(i - 1) != '\r')
+            return i;
+    }
+    return -1;
+}
+
 std::optional<RequestFramer::Violation> RequestFramer::feed(QByteArrayView bytes)
 {
     while (!bytes.isEmpty()) {
@@ -61,6 +71,12 @@ std::optional<RequestFramer::Violation> RequestFramer::feed(QByteArrayView bytes
             const qsizetype end = m_header.indexOf("\r\n\r\n", from);
             // Not HTTP (a TLS handshake from an https:// URL, a stray protocol): say so at once
             // instead of waiting for a header block that will never come.
+            // QHttpServer's parser also takes bare LF line ends; this framer does not, so that
+            // the two can never disagree on where a request ends.
+            const qsizetype bareLf = bareLineFeed(m_header, qMax<qsizetype>(0, before - 1));
+            if (bareLf >= 0 && (end < 0 || bareLf < end))
+                return Violation{400, QStringLiteral("bad_request"),
+                                 QStringLiteral("request lines must end with CRLF")};
             if (!startsLikeRequest(m_header))
                 return Violation{400, QStringLiteral("bad_request"),
                                  QStringLiteral("this is not an HTTP/1.1 request (the daemon "
@@ -105,10 +121,16 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
     qint64 contentLength = 0;
     bool sawLength = false;
     bool chunked = false;
-    bool upgrade = false;
+    bool upgradeHeader = false;
+    bool connectionUpgrade = false;
     m_expectContinue = false;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray &line = lines.at(i);
+        // A folded continuation line (obsolete, RFC 9112 5.2) could hide a header from one of
+        // the two parsers: refuse it.
+        if (!line.isEmpty() && (line.at(0) == ' ' || line.at(0) == '\t'))
+            return Violation{400, QStringLiteral("bad_request"),
+                             QStringLiteral("folded header lines are not accepted")};
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             continue;
@@ -128,7 +150,9 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
         } else if (name == "expect") {
             m_expectContinue = value.toLower() == "100-continue";
         } else if (name == "upgrade") {
-            upgrade = true;
+            upgradeHeader = value.toLower().contains("websocket");
+        } else if (name == "connection") {
+            connectionUpgrade = connectionUpgrade || value.toLower().contains("upgrade");
         }
     }
     if (chunked)
@@ -142,7 +166,8 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
                              .arg(m_limits.maxBodyBytes)};
     if (contentLength == 0)
         m_expectContinue = false;
-    if (upgrade) {
+    // Only a WebSocket upgrade leaves HTTP, as QHttpServer sees it; framing stops there.
+    if (upgradeHeader && connectionUpgrade && contentLength == 0) {
         m_upgraded = true;
         m_state = State::Upgraded;
         return std::nullopt;

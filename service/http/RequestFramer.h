@@ -36,6 +36,8 @@ public:
     bool isUpgraded() const { return m_upgraded; }
     // Between requests: nothing of a next request has arrived yet.
     bool isIdle() const { return m_state == State::Headers && m_header.isEmpty(); }
+    // Part of a header block has arrived, not yet all of it.
+    bool inHeaders() const { return m_state == State::Headers && !m_header.isEmpty(); }
 
 private:
     enum class State { Headers, Body, Upgraded };

@@ -37,6 +37,12 @@ QByteArray httpRequest(const QByteArray &method, const QByteArray &path, const Q
     return request;
 }
 
+QByteArray withPort(QByteArray request, quint16 port)
+{
+    return request.replace("\r\nHost: 127.0.0.1\r\n",
+                           "\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n");
+}
+
 RawReply rawExchange(quint16 port, const QByteArray &request, int timeoutMs)
 {
     RawReply reply;
@@ -45,7 +51,7 @@ RawReply rawExchange(quint16 port, const QByteArray &request, int timeoutMs)
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(int(deadline.remainingTime())))
         return reply;
-    socket.write(request);
+    socket.write(withPort(request, port));
     QByteArray buffer;
     qint64 contentLength = -1;
     qsizetype headerEnd = -1;

@@ -18,8 +18,12 @@ struct RawReply
     QByteArray errorCode() const; // error.code of a JSON envelope
 };
 
-// Sends bytes to 127.0.0.1:port and reads one answer (Content-Length framed).
+// Sends bytes to 127.0.0.1:port and reads one answer (Content-Length framed). A "Host: 127.0.0.1"
+// header gets the port added.
 RawReply rawExchange(quint16 port, const QByteArray &request, int timeoutMs = 15000);
+
+// "Host: 127.0.0.1" → "Host: 127.0.0.1:port", as the daemon requires.
+QByteArray withPort(QByteArray request, quint16 port);
 
 QByteArray httpRequest(const QByteArray &method, const QByteArray &path,
                        const QByteArray &body = QByteArray(),

@@ -6,6 +6,7 @@
 #include "core/Registry.h"
 
 #include <QDate>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -122,7 +123,7 @@ private Q_SLOTS:
         QCOMPARE(reply.status, 400);
         reply =
             rawExchange(m_daemon.port(),
-                        "POST /api/v1/daemon/start HTTP/1.1\r\nContent-Length: 7\r\n\r\n{broken");
+                        "POST /api/v1/daemon/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\n\r\n{broken");
         QCOMPARE(reply.status, 400);
         QCOMPARE(reply.errorCode(), QByteArray("invalid_json"));
         reply = rawExchange(m_daemon.port(),
@@ -132,6 +133,105 @@ private Q_SLOTS:
         QCOMPARE(rawExchange(m_daemon.port(), httpRequest("GET", "/api/v1/health")).status, 200);
     }
 
+    void accessIsDecidedBeforeAnyRoute()
+    {
+        const quint16 port = m_daemon.port();
+        const QByteArray own = "http://127.0.0.1:" + QByteArray::number(port);
+        // DNS rebinding: a foreign name for our address reaches nothing, reads included.
+        RawReply reply = rawExchange(port, "GET /api/v1/info HTTP/1.1\r\nHost: evil.example:" +
+                                               QByteArray::number(port) + "\r\n\r\n");
+        QCOMPARE(reply.status, 421);
+        QCOMPARE(reply.errorCode(), QByteArray("misdirected_request"));
+        reply = rawExchange(port, "GET /api/v1/info HTTP/1.1\r\n\r\n");
+        QCOMPARE(reply.status, 421);
+        reply = rawExchange(port, "GET /api/v1/info HTTP/1.1\r\nHost: localhost:" +
+                                      QByteArray::number(port) + "\r\n\r\n");
+        QCOMPARE(reply.status, 200);
+        // A cross-site page cannot start anything, even with a "simple" request.
+        const QByteArray run = "{\"prompt\":\"echo pwned\"}";
+        reply = rawExchange(port, httpRequest("POST", "/api/v1/runs", run,
+                                              "Origin: http://evil.example\r\nContent-Type: text/plain\r\n"));
+        QCOMPARE(reply.status, 403);
+        QCOMPARE(reply.errorCode(), QByteArray("forbidden_origin"));
+        reply = rawExchange(port, httpRequest("POST", "/api/v1/daemon/stop", {},
+                                              "Sec-Fetch-Site: cross-site\r\n"));
+        QCOMPARE(reply.status, 403);
+        QCOMPARE(reply.errorCode(), QByteArray("csrf_check_failed"));
+        reply = rawExchange(port, httpRequest("POST", "/api/v1/daemon/start", "{}",
+                                              "Origin: " + own + "\r\n"));
+        QCOMPARE(reply.status, 403);
+        // Our own page, with the header, may.
+        reply = rawExchange(port, httpRequest("POST", "/api/v1/daemon/start", "{}",
+                                              "Origin: " + own + "\r\nX-Standby-Request: 1\r\n"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(QDir(m_home.paths().runsDir()).entryList(QDir::Files).isEmpty());
+    }
+
+    void framingCannotBeSidestepped()
+    {
+        const quint16 port = m_daemon.port();
+        // An Upgrade that is no WebSocket upgrade must not switch the size checks off.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write(withPort(httpRequest("GET", "/api/v1/health", {}, "Upgrade: h2c\r\n"), port));
+        socket.write(withPort("POST /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                              "5000000\r\n\r\n", port));
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("body_too_large"), 10000);
+        // Folded headers and bare LF line ends are refused outright.
+        RawReply reply = rawExchange(port, "POST /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                           "Transfer-Encoding:\r\n chunked\r\n\r\n");
+        QCOMPARE(reply.status, 400);
+        reply = rawExchange(port, "GET /api/v1/health HTTP/1.1\nHost: 127.0.0.1\n\n");
+        QCOMPARE(reply.status, 400);
+        QCOMPARE(rawExchange(port, httpRequest("GET", "/api/v1/health")).status, 200);
+    }
+
+    void aRefusedUploadIsNotBuffered()
+    {
+        const quint16 port = m_daemon.port();
+        const auto rssKb = [](qint64 pid) {
+            QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+            status.open(QIODevice::ReadOnly);
+            for (const QByteArray &line : status.readAll().split('\n')) {
+                if (line.startsWith("VmRSS:"))
+                    return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+            }
+            return 0LL;
+        };
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(socket.waitForConnected(10000));
+        // The request line alone first, so QHttpServer has begun its read transaction.
+        socket.write("POST /api/v1/runs HTTP/1.1\r\n");
+        QVERIFY(socket.waitForBytesWritten(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(socket.bytesToWrite() == 0, 5000);
+        socket.write(withPort("Host: 127.0.0.1\r\nContent-Length: 999999999\r\n\r\n", port));
+        const QByteArray chunk(1024 * 1024, 'x');
+        for (int i = 0; i < 200 && socket.state() == QAbstractSocket::ConnectedState; ++i) {
+            socket.write(chunk);
+            socket.waitForBytesWritten(1000);
+        }
+        QVERIFY2(rssKb(m_daemon.pid()) < 80 * 1024, "the daemon kept a refused upload in memory");
+        QCOMPARE(rawExchange(port, httpRequest("GET", "/api/v1/health")).status, 200);
+    }
+
+    void slowHeadersTimeOut()
+    {
+        TestHome home;
+        home.writeConfig(QJsonObject{{"http", QJsonObject{{"headerTimeoutSec", 1}}}});
+        TestHome::Served daemon = home.serve();
+        QVERIFY(daemon.port() > 0);
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, daemon.port());
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write("GET /api/v1/health HTTP/1.1\r\nX-Slow: 1\r\n");
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("request_timeout"), 15000);
+        QVERIFY(received.startsWith("HTTP/1.1 408"));
+    }
+
     void keepAliveServesSeveralRequestsOnOneConnection()
     {
         QTcpSocket socket;
@@ -139,7 +239,7 @@ private Q_SLOTS:
         QVERIFY(socket.waitForConnected(10000));
         QByteArray received;
         for (int i = 0; i < 3; ++i) {
-            socket.write(httpRequest("GET", "/api/v1/health"));
+            socket.write(withPort(httpRequest("GET", "/api/v1/health"), m_daemon.port()));
             QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).count("\"ok\"") == i + 1,
                                      10000);
         }
@@ -152,14 +252,15 @@ private Q_SLOTS:
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_daemon.port());
         QVERIFY(socket.waitForConnected(10000));
-        socket.write(httpRequest("GET", "/api/v1/health", {}, "Connection: close\r\n"));
+        socket.write(withPort(httpRequest("GET", "/api/v1/health", {}, "Connection: close\r\n"),
+                              m_daemon.port()));
         QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
         QVERIFY(socket.readAll().contains("\"ok\""));
     }
 
     void headAnswersWithoutBody()
     {
-        const RawReply reply = rawExchange(m_daemon.port(), "HEAD /api/v1/health HTTP/1.1\r\n"
+        const RawReply reply = rawExchange(m_daemon.port(), "HEAD /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                                             "Connection: close\r\n\r\n");
         QCOMPARE(reply.status, 200);
         QVERIFY(reply.header("Content-Length").toInt() > 0);
@@ -324,7 +425,7 @@ private Q_SLOTS:
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, daemon.port());
         QVERIFY(socket.waitForConnected(10000));
-        socket.write(httpRequest("GET", "/api/v1/health"));
+        socket.write(withPort(httpRequest("GET", "/api/v1/health"), daemon.port()));
         QTRY_VERIFY_WITH_TIMEOUT(socket.bytesAvailable() > 0, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 15000);
     }

@@ -57,6 +57,9 @@ private Q_SLOTS:
         QTest::newRow("garbage") << QByteArray("\x16\x03\x01 hello\r\n\r\n") << 400;
         QTest::newRow("lowercase method") << QByteArray("get / HTTP/1.1\r\n\r\n") << 400;
         QTest::newRow("tls hello, no terminator") << QByteArray("\x16\x03\x01\x02\x00", 5) << 400;
+        QTest::newRow("folded header")
+            << QByteArray("POST /x HTTP/1.1\r\nTransfer-Encoding:\r\n chunked\r\n\r\n") << 400;
+        QTest::newRow("bare LF") << QByteArray("GET / HTTP/1.1\nHost: x\n\n") << 400;
         QTest::newRow("http2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 400;
     }
     void refusesOversizeAndMalformed()
@@ -108,8 +111,12 @@ private Q_SLOTS:
         QVERIFY(!framer.takeExpectContinue());
     }
 
-    void upgradeStopsExamination()
+    void onlyAWebSocketUpgradeStopsExamination()
     {
+        RequestFramer other(smallLimits());
+        QVERIFY(!other.feed("GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n").has_value());
+        QVERIFY(!other.isUpgraded());
+        QCOMPARE(other.feed("POST /x HTTP/1.1\r\nContent-Length: 101\r\n\r\n")->status, 413);
         RequestFramer framer(smallLimits());
         QVERIFY(
             !framer.feed("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")

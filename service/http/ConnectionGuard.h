@@ -1,0 +1,50 @@
+#pragma once
+
+#include "http/HttpLimits.h"
+#include "http/RequestFramer.h"
+
+#include <QObject>
+#include <QTimer>
+
+class QTcpSocket;
+
+namespace standby {
+
+// Watches one connection ahead of QHttpServer: feeds its bytes to a RequestFramer, answers a
+// broken limit at once, closes it when idle, when a header block takes too long (slowloris), or
+// when more bytes arrive than any valid request could carry. A child of its socket.
+class ConnectionGuard : public QObject
+{
+    Q_OBJECT
+
+public:
+    ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits);
+
+    // The guard of a socket, if it has one.
+    static ConnectionGuard *of(QTcpSocket *socket);
+
+    // QHttpServer handed a complete request to the server: the byte budget starts again.
+    void requestDelivered() { m_bytesSinceRequest = 0; }
+    // While an answer is owed the connection is not idle, however long it waits.
+    void beginAnswer() { ++m_owedAnswers; }
+    void endAnswer() { m_owedAnswers = qMax(0, m_owedAnswers - 1); }
+
+    // Writes a final answer and closes gracefully: the write side is shut down and what the
+    // client still sends is discarded for a moment (bounded), so the answer is read rather than
+    // lost to a reset, while nothing of it is kept in memory.
+    static void rejectAndClose(QTcpSocket *socket, const QByteArray &response);
+
+private:
+    void onReadyRead();
+    void refuse(int status, const QString &code, const QString &message);
+
+    QTcpSocket *m_socket;
+    HttpLimits m_limits;
+    RequestFramer m_framer;
+    QTimer m_idle;
+    QTimer m_headerDeadline;
+    qint64 m_bytesSinceRequest = 0;
+    int m_owedAnswers = 0;
+};
+
+} // namespace standby
