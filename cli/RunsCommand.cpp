@@ -55,7 +55,10 @@ int runRunsCommand(const QStringList &arguments)
         if (!ok || count < 1 || count > 1000)
             return verb.usageError(QStringLiteral("--limit must be a number from 1 to 1000"));
     }
-    const QList<RunRecord> runs = RunRecord::list(Paths::fromEnvironment(), count);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<RunRecord> runs = RunRecord::list(Paths::fromEnvironment(), count);
+    for (RunRecord &run : runs)
+        run = run.reconciled(now);
     if (verb.parser().isSet(json)) {
         QJsonArray array;
         for (const RunRecord &run : runs)
@@ -63,7 +66,6 @@ int runRunsCommand(const QStringList &arguments)
         std::printf("%s\n", QJsonDocument(array).toJson(QJsonDocument::Compact).constData());
         return kOk;
     }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     Table table({QStringLiteral("RUN"), QStringLiteral("NAME"), QStringLiteral("STATUS"),
                  QStringLiteral("EXIT"), QStringLiteral("STARTED"), QStringLiteral("TOOK"),
                  QStringLiteral("AGENT"), QStringLiteral("TASK")});

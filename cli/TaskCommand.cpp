@@ -14,8 +14,10 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 
 #include <cstdio>
+#include <sys/stat.h>
 
 namespace standby::cli {
 
@@ -41,7 +43,12 @@ static QMap<QString, QString> callerEnvironment()
 {
     QMap<QString, QString> env;
     const QProcessEnvironment system = QProcessEnvironment::systemEnvironment();
+    static const QRegularExpression validName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,255}$"));
     for (const QString &key : system.keys()) {
+        // Exported shell functions (BASH_FUNC_name%%) and other odd names are not variables a
+        // session needs.
+        if (!validName.match(key).hasMatch())
+            continue;
         if (key.startsWith(QLatin1String("STANDBY_SESSION_")) ||
             key == QLatin1String("TERM_SESSION_ID") || key == QLatin1String("SHLVL") ||
             key == QLatin1String("_") || key == QLatin1String("OLDPWD") ||
@@ -75,6 +82,10 @@ static int runInBackground(const Paths &paths, const RunRequest &request, bool j
         body.insert(QStringLiteral("agent"), request.agent);
     if (timeoutSec > 0)
         body.insert(QStringLiteral("timeoutSec"), timeoutSec);
+    // The session creates files as this shell would.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    body.insert(QStringLiteral("umask"), int(mask));
     Result<QJsonValue> answer =
         ApiClient(daemon->record.endpoint, 30000).post(QStringLiteral("/api/v1/runs"), body);
     if (!answer)

@@ -5,6 +5,7 @@
 #include "core/RunRecord.h"
 #include "sessions/SessionControl.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -37,8 +38,8 @@ int statusFor(const Error &error)
 // Reads and checks the body of POST /api/v1/runs; every refusal names its field.
 std::variant<RunRequest, HttpResponse> parseRunRequest(const QJsonObject &body, bool *wait)
 {
-    static const QStringList known{"prompt", "text", "name",       "agent",
-                                   "cwd",    "env",  "timeoutSec", "wait"};
+    static const QStringList known{"prompt", "text",       "name", "agent", "cwd",
+                                   "env",    "timeoutSec", "wait", "umask"};
     for (const QString &key : body.keys()) {
         if (!known.contains(key))
             return badField(key, QStringLiteral("unknown field; expected one of %1")
@@ -106,6 +107,14 @@ std::variant<RunRequest, HttpResponse> parseRunRequest(const QJsonObject &body, 
                             QStringLiteral("must be a whole number of seconds from 1 to %1")
                                 .arg(kMaxTimeoutSec));
         request.timeoutSec = qint64(seconds);
+    }
+    const QJsonValue umask = body.value(QStringLiteral("umask"));
+    if (!umask.isUndefined() && !umask.isNull()) {
+        const double mask = umask.toDouble(-1);
+        if (!umask.isDouble() || mask < 0 || mask > 0777 || mask != double(int(mask)))
+            return badField(QStringLiteral("umask"),
+                            QStringLiteral("must be a file mode mask from 0 to 511 (0777)"));
+        request.umask = int(mask);
     }
     const QJsonValue waitValue = body.value(QStringLiteral("wait"));
     if (!waitValue.isUndefined() && !waitValue.isNull() && !waitValue.isBool())
@@ -220,8 +229,9 @@ HttpResponse RunsController::list(const HttpRequest &request) const
                                        QStringLiteral("limit must be a number from 1 to 1000"));
     }
     QJsonArray runs;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const RunRecord &record : RunRecord::list(m_paths, limit))
-        runs.append(record.toPublicJson());
+        runs.append(record.reconciled(now).toPublicJson());
     return HttpResponse::data(runs);
 }
 
@@ -231,7 +241,8 @@ HttpResponse RunsController::one(const HttpRequest &request) const
     if (!record)
         return HttpResponse::error(record.error().code == QLatin1String("not_found") ? 404 : 500,
                                    record.error());
-    return HttpResponse::data(record->toPublicJson());
+    return HttpResponse::data(
+        record->reconciled(QDateTime::currentMSecsSinceEpoch()).toPublicJson());
 }
 
 HttpResponse RunsController::cancel(const HttpRequest &request) const

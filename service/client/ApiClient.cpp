@@ -172,16 +172,29 @@ Result<ApiClient::Reply> ApiClient::request(const QByteArray &method, const QStr
         return Error{QStringLiteral("protocol"),
                      QStringLiteral("the daemon closed the connection without an answer")};
     reply.body = buffer.mid(headerEnd + 4);
-    if (contentLength >= 0)
+    if (contentLength >= 0) {
+        if (reply.body.size() < contentLength)
+            return Error{QStringLiteral("protocol"),
+                         QStringLiteral("the daemon's answer was cut off after %1 of %2 bytes")
+                             .arg(reply.body.size())
+                             .arg(contentLength)};
         reply.body.truncate(contentLength);
+    }
     return reply;
 }
 
 Result<QJsonValue> ApiClient::unwrap(const Reply &reply)
 {
-    const QJsonObject object = QJsonDocument::fromJson(reply.body).object();
-    if (reply.status >= 200 && reply.status < 300)
+    QJsonParseError parseError{};
+    const QJsonObject object = QJsonDocument::fromJson(reply.body, &parseError).object();
+    if (reply.status >= 200 && reply.status < 300) {
+        if (parseError.error != QJsonParseError::NoError ||
+            !object.contains(QStringLiteral("data")))
+            return Error{
+                QStringLiteral("protocol"),
+                QStringLiteral("the daemon answered %1 without a JSON envelope").arg(reply.status)};
         return object.value(QStringLiteral("data"));
+    }
     const QJsonObject error = object.value(QStringLiteral("error")).toObject();
     QString code = error.value(QStringLiteral("code")).toString();
     QString message = error.value(QStringLiteral("message")).toString();

@@ -55,7 +55,14 @@ Result<DetachedLauncher::Launched> DetachedLauncher::launch(const Spec &spec)
                      QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)))};
     }
 
+    // No handler of ours may run in the child before exec (it would write to our signal pipe).
+    sigset_t all;
+    sigset_t previous;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
     const pid_t child = ::fork();
+    if (child != 0)
+        ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     if (child < 0) {
         const int savedErrno = errno;
         ::close(pipeFds[0]);
@@ -75,16 +82,20 @@ Result<DetachedLauncher::Launched> DetachedLauncher::launch(const Spec &spec)
             ::_exit(grandchild < 0 ? 1 : 0);
         }
         // The grandchild: no controlling terminal, reparented to init or a subreaper.
+        // Default dispositions first, then unblock: no inherited handler ever runs here.
+        for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2})
+            ::signal(sig, SIG_DFL);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD})
-            ::signal(sig, SIG_DFL);
         ::umask(077);
         // Park the pipe above the standard descriptors before they are replaced.
         const int readyFd = ::fcntl(pipeFds[1], F_DUPFD, kChildReadyFd + 1);
         const int devNull = ::open("/dev/null", O_RDONLY);
-        const int log = ::open(logFile.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
+        int log = ::open(logFile.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
+        // Never keep the starter's stdout: a caller reading it would wait for the daemon's end.
+        if (log < 0)
+            log = ::open("/dev/null", O_WRONLY);
         if (devNull >= 0)
             ::dup2(devNull, STDIN_FILENO);
         if (log >= 0) {
@@ -156,8 +167,8 @@ Result<DetachedLauncher::Launched> DetachedLauncher::spawnChild(const Spec &spec
 
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                              POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(&attributes,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     sigset_t none;
     sigemptyset(&none);
     posix_spawnattr_setsigmask(&attributes, &none);
@@ -169,8 +180,8 @@ Result<DetachedLauncher::Launched> DetachedLauncher::spawnChild(const Spec &spec
     posix_spawnattr_setsigdefault(&attributes, &defaults);
 
     pid_t pid = 0;
-    const int error = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(),
-                                    environ);
+    const int error =
+        ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     ::close(writeEnd);

@@ -87,6 +87,8 @@ QJsonObject RunRecord::toPublicJson() const
         {QStringLiteral("log"), log},
         {QStringLiteral("logs"), QJsonObject{{QStringLiteral("process"), log}}},
         {QStringLiteral("debug"), debug},
+        {QStringLiteral("umask"), umask},
+        {QStringLiteral("holderStart"), qint64(holderStart)},
     };
 }
 
@@ -126,7 +128,33 @@ Result<RunRecord> RunRecord::fromJson(const QJsonObject &object)
     record.childPid = object.value(QStringLiteral("childPid")).toInteger();
     record.log = object.value(QStringLiteral("log")).toString();
     record.debug = object.value(QStringLiteral("debug")).toBool();
+    record.umask = object.value(QStringLiteral("umask")).toInt(022) & 0777;
+    record.holderStart = quint64(object.value(QStringLiteral("holderStart")).toInteger());
     return record;
+}
+
+RunRecord RunRecord::reconciled(qint64 nowMs, const ProcessTable &processes) const
+{
+    RunRecord out = *this;
+    if (isFinished())
+        return out;
+    // A holder starts within moments of acceptance; a minute without one means it never did.
+    constexpr qint64 kStartGraceMs = 60 * 1000;
+    if (pid > 0 && holderStart > 0 && !processes.isAlive(pid, holderStart)) {
+        out.status = State::Failed;
+        out.error = childPid > 0
+                        ? QStringLiteral("lost: its holder (pid %1) ended before the session "
+                                         "did; the agent (pid %2) may still be running")
+                              .arg(pid)
+                              .arg(childPid)
+                        : QStringLiteral("lost: its holder (pid %1) ended before the agent "
+                                         "started")
+                              .arg(pid);
+    } else if (pid <= 0 && status == State::Accepted && nowMs - acceptedAt > kStartGraceMs) {
+        out.status = State::Failed;
+        out.error = QStringLiteral("never started: no holder took it up");
+    }
+    return out;
 }
 
 static QString recordPath(const Paths &paths, const QString &runId)

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/Paths.h"
+#include "core/ProcessTable.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -33,10 +34,12 @@ struct RunRecord
     qint64 acceptedAt = 0;
     qint64 startedAt = 0;
     qint64 endedAt = 0;
-    qint64 timeoutSec = 0; // 0: none
-    qint64 pid = 0;        // the holder
-    qint64 childPid = 0;   // the agent
-    QString log;           // the process log
+    qint64 timeoutSec = 0;   // 0: none
+    int umask = 022;         // the agent's file mode mask: the caller's, not the daemon's 077
+    qint64 pid = 0;          // the holder
+    quint64 holderStart = 0; // the holder's start time (/proc stat field 22), for liveness
+    qint64 childPid = 0;     // the agent
+    QString log;             // the process log
     bool debug = false;
 
     bool isFinished() const
@@ -50,6 +53,12 @@ struct RunRecord
     static Result<RunRecord> fromJson(const QJsonObject &object);
 
     static QString statusName(State status);
+
+    // The record as it really stands: a run whose holder is gone without writing an end is
+    // failed ("lost"), and one accepted long ago that never started is failed too. Only for
+    // showing; the file is left as it is.
+    RunRecord reconciled(qint64 nowMs,
+                         const ProcessTable &processes = ProcessTable::system()) const;
 
     static Result<RunRecord> read(const Paths &paths, const QString &runId);
     Status write(const Paths &paths) const;

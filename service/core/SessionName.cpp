@@ -24,6 +24,9 @@ Status SessionName::validate(const QString &name)
         return invalid(QStringLiteral("longer than %1 characters").arg(kMaxLength));
     if (name.startsWith(QLatin1Char('.')))
         return invalid(QStringLiteral("it may not start with '.'"));
+    // logs/daemon.log is the daemon's own process log.
+    if (name == QLatin1String("daemon"))
+        return invalid(QStringLiteral("\"daemon\" is reserved"));
     for (const QChar c : name) {
         if (!isNameChar(c))
             return invalid(QStringLiteral("only letters, digits, '.', '_' and '-' are allowed"));

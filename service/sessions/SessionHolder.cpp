@@ -13,6 +13,7 @@
 #include <QSysInfo>
 
 #include <csignal>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace standby {
@@ -77,6 +78,7 @@ Status SessionHolder::start(const QString &runId, int readyFd)
                      QStringLiteral("run %1 is already %2")
                          .arg(runId, RunRecord::statusName(m_record.status))};
     m_record.pid = QCoreApplication::applicationPid();
+    m_record.holderStart = ProcessTable::system().startTime(m_record.pid).value_or(0);
     if (m_record.argv.isEmpty()) {
         fail(QStringLiteral("the run record has no command"));
         return Error{QStringLiteral("invalid_record"), m_record.error};
@@ -95,12 +97,15 @@ Status SessionHolder::start(const QString &runId, int readyFd)
                 [this] { m_log.append(m_process.readAllStandardOutput()); });
         connect(&m_process, &QProcess::readyReadStandardError, this,
                 [this] { m_log.append(m_process.readAllStandardError()); });
-        m_process.setChildProcessModifier([] {
+        const mode_t mask = mode_t(m_record.umask);
+        m_process.setChildProcessModifier([mask] {
             // Its own process group, so a kill reaches the agent and all it started, and
             // nothing of the holder. SIGPIPE back to default: ignoring it is the holder's
-            // business, and ignored signals survive exec.
+            // business, and ignored signals survive exec. The caller's umask, not the 077 that
+            // keeps Standby's own files private.
             ::setpgid(0, 0);
             ::signal(SIGPIPE, SIG_DFL);
+            ::umask(mask);
         });
     } else {
         m_process.setProcessChannelMode(QProcess::ForwardedChannels);

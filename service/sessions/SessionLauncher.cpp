@@ -110,6 +110,7 @@ Result<RunRecord> SessionLauncher::prepare(const RunRequest &request, const QStr
     record.env = request.env;
     record.acceptedAt = now;
     record.timeoutSec = request.timeoutSec;
+    record.umask = request.umask & 0777;
     if (kind == QLatin1String("bg"))
         record.log = m_paths.processLog(name);
     return record;

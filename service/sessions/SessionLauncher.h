@@ -20,6 +20,7 @@ struct RunRequest
     QString cwd;   // absolute; "" → the daemon user's home
     QMap<QString, QString> env;
     qint64 timeoutSec = 0;
+    int umask = 022;
 };
 
 // Starts background sessions for the daemon: checks the request against what the machine has

@@ -106,6 +106,14 @@ int TestHome::killRegistered() const
         if (!entry || entry->isRemote())
             continue;
         if (ProcessTable::system().isAlive(entry->pid, entry->procStart)) {
+            // The agent's process group first (only while it is surely the holder's child),
+            // or it would outlive its holder.
+            if (entry->childPid > 0) {
+                const std::optional<ProcessStat> child =
+                    ProcessTable::system().stat(entry->childPid);
+                if (child && child->parentPid == entry->pid && child->groupId == entry->childPid)
+                    ::kill(-pid_t(entry->childPid), SIGKILL);
+            }
             ::kill(pid_t(entry->pid), SIGKILL);
             ProcessWaiter::waitForExit(entry->pid, entry->procStart, 10000);
             ++killed;

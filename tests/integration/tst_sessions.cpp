@@ -4,6 +4,7 @@
 #include "client/ApiClient.h"
 #include "core/DaemonRecord.h"
 #include "core/JsonFile.h"
+#include "core/LogTail.h"
 #include "core/Registry.h"
 #include "core/RunRecord.h"
 
@@ -16,6 +17,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <sys/stat.h>
 
 using namespace standby;
 using namespace standby::test;
@@ -92,7 +94,10 @@ private Q_SLOTS:
         const QJsonObject run = answer.value("data").toObject();
         QCOMPARE(run.value("status").toString(), QStringLiteral("exited"));
         QCOMPARE(run.value("exitCode").toInt(), 7);
-        QCOMPARE(run.value("tail").toString(), QStringLiteral("out\nerr"));
+        // stdout and stderr are two pipes: each keeps its order, not their interleaving.
+        const QStringList tail = run.value("tail").toString().split(QLatin1Char('\n'));
+        QCOMPARE(tail.size(), 2);
+        QVERIFY(tail.contains(QStringLiteral("out")) && tail.contains(QStringLiteral("err")));
         QVERIFY(run.value("endedAt").toInteger() >= run.value("startedAt").toInteger());
         const RunRecord record = *RunRecord::read(m_home->paths(), run.value("runId").toString());
         QCOMPARE(record.status, RunRecord::State::Exited);
@@ -338,6 +343,36 @@ private Q_SLOTS:
         QVERIFY(workers.ok());
         QCOMPARE(workers->toObject().value("runId").toString(), waiter);
         QCOMPARE(workers->toObject().value("kind").toString(), QStringLiteral("bg"));
+    }
+
+    void aLostHolderIsReportedNotRunning()
+    {
+        const QJsonObject run =
+            startRun({{"prompt", "sleep 300"}, {"name", "orphaned"}}).value("data").toObject();
+        const QString runId = run.value("runId").toString();
+        WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("orphaned")).has_value(), 20000);
+        const RegistryEntry entry = *Registry(m_home->paths()).find(QStringLiteral("orphaned"));
+        ::kill(pid_t(entry.pid), SIGKILL);
+        QVERIFY(waitForExit(entry.pid));
+        Result<QJsonValue> shown = api().get(QStringLiteral("/api/v1/runs/") + runId);
+        QVERIFY(shown.ok());
+        QCOMPARE(shown->toObject().value("status").toString(), QStringLiteral("failed"));
+        QVERIFY(shown->toObject().value("error").toString().startsWith(QStringLiteral("lost")));
+        const RunResult runs = m_home->cli({QStringLiteral("runs")});
+        QVERIFY(runs.out.contains("orphaned  failed"));
+        ::kill(-pid_t(entry.childPid), SIGKILL); // the agent this test orphaned on purpose
+    }
+
+    void agentsGetTheCallersUmask()
+    {
+        const RunResult started = m_home->cli(
+            {QStringLiteral("--bg"), QStringLiteral("--json"), QStringLiteral("umask")});
+        const QString runId = started.json().value("runId").toString();
+        WAIT_FOR(finishedRun(runId).has_value(), 20000);
+        const mode_t mine = ::umask(0);
+        ::umask(mine);
+        const QByteArray printed = LogTail::lastLines(finishedRun(runId)->log, 1);
+        QCOMPARE(printed, QByteArray::number(mine, 8).rightJustified(4, '0'));
     }
 
     void reusedPidIsNotALiveWorker()

@@ -36,6 +36,7 @@ private Q_SLOTS:
         QTest::newRow("space") << "a b" << false;
         QTest::newRow("unicode") << QStringLiteral("caf\u00e9") << false;
         QTest::newRow("newline") << "a\nb" << false;
+        QTest::newRow("reserved") << "daemon" << false;
     }
     void validNames()
     {
@@ -49,10 +50,12 @@ private Q_SLOTS:
 
     void generatedNamesAreReadableValidAndFree()
     {
-        const QString name = SessionName::generate(QStringLiteral("Fix the login bug, please!"), {});
+        const QString name =
+            SessionName::generate(QStringLiteral("Fix the login bug, please!"), {});
         QVERIFY2(name.startsWith(QStringLiteral("fix-the-login-")), qPrintable(name));
         QVERIFY(!SessionName::validate(name).has_value());
-        QVERIFY(SessionName::generate(QStringLiteral("!!!"), {}).startsWith(QStringLiteral("session-")));
+        QVERIFY(SessionName::generate(QStringLiteral("!!!"), {})
+                    .startsWith(QStringLiteral("session-")));
         QVERIFY(!SessionName::validate(SessionName::generate(QString(500, QLatin1Char('x')), {})));
         // Avoids what is taken.
         QSet<QString> taken;
@@ -74,7 +77,8 @@ private Q_SLOTS:
     void missingAgentProgramIsNamed()
     {
         const AgentProfile profile = *AgentProfile::fromJson(
-            QStringLiteral("ghost"), QJsonObject{{"command", QJsonArray{"no-such-program-x", "{prompt}"}}});
+            QStringLiteral("ghost"),
+            QJsonObject{{"command", QJsonArray{"no-such-program-x", "{prompt}"}}});
         QProcessEnvironment env;
         env.insert(QStringLiteral("PATH"), QStringLiteral("/usr/bin:/bin"));
         Result<QString> program = profile.resolveProgram(env);
@@ -84,8 +88,12 @@ private Q_SLOTS:
         const AgentProfile sh = *AgentProfile::fromJson(QStringLiteral("sh"),
                                                         QJsonObject{{"command", QJsonArray{"sh"}}});
         QVERIFY(sh.resolveProgram(env)->endsWith(QStringLiteral("/sh")));
-        QVERIFY(!AgentProfile::fromJson(QStringLiteral("bad"), QJsonObject{{"command", QJsonArray{}}}).ok());
-        QVERIFY(!AgentProfile::fromJson(QStringLiteral("bad"), QJsonObject{{"command", QJsonArray{1}}}).ok());
+        QVERIFY(
+            !AgentProfile::fromJson(QStringLiteral("bad"), QJsonObject{{"command", QJsonArray{}}})
+                 .ok());
+        QVERIFY(
+            !AgentProfile::fromJson(QStringLiteral("bad"), QJsonObject{{"command", QJsonArray{1}}})
+                 .ok());
     }
 
     void configAgentsAndSessionSettings()
@@ -93,15 +101,19 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const Paths paths(dir.path());
         QVERIFY(!paths.ensureLayout().has_value());
-        QVERIFY(!JsonFile::write(paths.config(),
-                                 QJsonObject{{"defaultAgent", "echo"},
-                                             {"agents", QJsonObject{{"echo", QJsonObject{{"command", QJsonArray{"echo", "{prompt}"}}}}}},
-                                             {"sessions", QJsonObject{{"killGraceSec", 3}}}}));
+        QVERIFY(!JsonFile::write(
+            paths.config(),
+            QJsonObject{
+                {"defaultAgent", "echo"},
+                {"agents",
+                 QJsonObject{{"echo", QJsonObject{{"command", QJsonArray{"echo", "{prompt}"}}}}}},
+                {"sessions", QJsonObject{{"killGraceSec", 3}}}}));
         const Config config = *Config::load(paths);
         QCOMPARE(config.sessions().killGraceSec, 3);
         QCOMPARE(config.agent(QString())->name, QStringLiteral("echo"));
         // "shell" is built in even when the file does not list it.
-        QCOMPARE(config.agent(QStringLiteral("shell"))->command.constFirst(), QStringLiteral("/bin/sh"));
+        QCOMPARE(config.agent(QStringLiteral("shell"))->command.constFirst(),
+                 QStringLiteral("/bin/sh"));
         const Result<AgentProfile> unknown = config.agent(QStringLiteral("nope"));
         QCOMPARE(unknown.error().code, QStringLiteral("unknown_agent"));
         QVERIFY(unknown.error().message.contains(QStringLiteral("echo, shell")));
@@ -140,7 +152,8 @@ private Q_SLOTS:
         QVERIFY(!shown.contains(QStringLiteral("env")));
         QCOMPARE(shown.value("envKeys").toArray(), QJsonArray{"TOKEN"});
         QCOMPARE(shown.value("exitCode").toInt(), 4);
-        QCOMPARE(RunRecord::read(paths, QStringLiteral("r-zzzz")).error().code, QStringLiteral("not_found"));
+        QCOMPARE(RunRecord::read(paths, QStringLiteral("r-zzzz")).error().code,
+                 QStringLiteral("not_found"));
     }
 
     void tailReadsFromTheEnd()
