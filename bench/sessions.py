@@ -56,6 +56,15 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime (fields 14, 15)
 
 
+def start_ticks(pid):
+    """Field 22 of /proc/{pid}/stat: identifies the process beyond its reusable PID."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def post(endpoint, path, body):
     request = urllib.request.Request(endpoint + path, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
@@ -115,10 +124,11 @@ class Home:
             try:
                 with open(os.path.join(self.path, "sessions", entry)) as f:
                     data = json.load(f)
-                if data.get("kind") != "bg":
-                    continue
-                if data.get("childPid"):
-                    os.killpg(data["childPid"], signal.SIGKILL)
+                if data.get("kind") != "bg" or start_ticks(data["pid"]) != data.get("procStart"):
+                    continue  # not (or no longer) the holder this bench started
+                child = data.get("childPid")
+                if child and start_ticks(child) is not None:
+                    os.killpg(child, signal.SIGKILL)
                 os.kill(data["pid"], signal.SIGKILL)
             except (OSError, ValueError, KeyError):
                 pass

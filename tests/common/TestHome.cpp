@@ -3,8 +3,13 @@
 #include "client/ProcessWaiter.h"
 #include "core/JsonFile.h"
 #include "core/Registry.h"
+#include "core/RunRecord.h"
 
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QTimer>
 #include <QDir>
 #include <QJsonDocument>
 #include <QProcess>
@@ -94,30 +99,54 @@ void TestHome::writeConfig(const QJsonObject &config) const
     QVERIFY(!JsonFile::write(home.config(), config).has_value());
 }
 
+// Ends a holder and its agent's process group, checking both are still who they were.
+static bool endHolder(qint64 pid, quint64 procStart, qint64 childPid)
+{
+    const ProcessTable &processes = ProcessTable::system();
+    if (!processes.isAlive(pid, procStart))
+        return false;
+    // The agent's group first (only while it is surely the holder's child), or it would outlive
+    // its holder.
+    if (childPid > 0) {
+        const std::optional<ProcessStat> child = processes.stat(childPid);
+        if (child && child->parentPid == pid && child->groupId == childPid)
+            ::kill(-pid_t(childPid), SIGKILL);
+    }
+    ::kill(pid_t(pid), SIGKILL);
+    ProcessWaiter::waitForExit(pid, procStart, 10000);
+    return true;
+}
+
 int TestHome::killRegistered() const
 {
     int killed = 0;
-    const QDir sessions(paths().sessionsDir());
-    for (const QString &name : sessions.entryList({QStringLiteral("*.json")}, QDir::Files)) {
-        Result<QJsonObject> object = JsonFile::read(sessions.filePath(name));
-        if (!object)
-            continue;
-        Result<RegistryEntry> entry = RegistryEntry::fromJson(*object);
-        if (!entry || entry->isRemote())
-            continue;
-        if (ProcessTable::system().isAlive(entry->pid, entry->procStart)) {
-            // The agent's process group first (only while it is surely the holder's child),
-            // or it would outlive its holder.
-            if (entry->childPid > 0) {
-                const std::optional<ProcessStat> child =
-                    ProcessTable::system().stat(entry->childPid);
-                if (child && child->parentPid == entry->pid && child->groupId == entry->childPid)
-                    ::kill(-pid_t(entry->childPid), SIGKILL);
-            }
-            ::kill(pid_t(entry->pid), SIGKILL);
-            ProcessWaiter::waitForExit(entry->pid, entry->procStart, 10000);
-            ++killed;
+    // A run can be between its holder's start and its registration: keep going until no run
+    // is accepted or has a live holder, for a bounded time.
+    QDeadlineTimer deadline(15000);
+    for (;;) {
+        const QDir sessions(paths().sessionsDir());
+        for (const QString &name : sessions.entryList({QStringLiteral("*.json")}, QDir::Files)) {
+            Result<QJsonObject> object = JsonFile::read(sessions.filePath(name));
+            Result<RegistryEntry> entry =
+                object ? RegistryEntry::fromJson(*object) : Result<RegistryEntry>(object.error());
+            if (entry && !entry->isRemote() && endHolder(entry->pid, entry->procStart, entry->childPid))
+                ++killed;
         }
+        bool unsettled = false;
+        for (const RunRecord &run : RunRecord::list(paths(), 1000)) {
+            if (run.isFinished())
+                continue;
+            if (run.pid > 0 && run.holderStart > 0)
+                killed += endHolder(run.pid, run.holderStart, run.childPid) ? 1 : 0;
+            else if (QDateTime::currentMSecsSinceEpoch() - run.acceptedAt < 10000)
+                unsettled = true; // its holder has not written its pid yet
+        }
+        if (!unsettled || deadline.hasExpired())
+            break;
+        // Poll again shortly for those holders; the loop as a whole has its deadline.
+        QEventLoop loop;
+        QTimer::singleShot(20, &loop, &QEventLoop::quit);
+        loop.exec();
     }
     return killed;
 }
