@@ -178,11 +178,11 @@ Result<DaemonRecord> DaemonControl::stop(int graceMs) const
         if (gone)
             break;
         // Signal only the process we registered, never a stranger that reused its PID.
-        if (!ProcessTable::system().isAlive(pid, procStart)) {
-            gone = true;
-            break;
+        if (ProcessTable::signalIfAlive(pid, procStart, sig)) {
+            gone = !ProcessTable::system().isAlive(pid, procStart);
+            if (gone)
+                break;
         }
-        ::kill(pid_t(pid), sig);
         gone = ProcessWaiter::waitForExit(pid, procStart, sig == SIGKILL ? 5000 : graceMs);
     }
     if (!gone)

@@ -2,7 +2,9 @@
 
 #include "core/JsonFile.h"
 
+#include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 
 namespace standby {
 
@@ -73,7 +75,12 @@ Result<DaemonRecord> DaemonRecord::read(const Paths &paths)
     Result<QJsonObject> object = JsonFile::read(paths.daemonRecord(), 64 * 1024);
     if (!object)
         return object.error();
-    return fromJson(*object);
+    Result<DaemonRecord> record = fromJson(*object);
+    if (record) {
+        const QDateTime written = QFileInfo(paths.daemonRecord()).lastModified();
+        record.value().fromPreviousBoot = written.toMSecsSinceEpoch() < ProcessTable::bootTimeMs();
+    }
+    return record;
 }
 
 Status DaemonRecord::write(const Paths &paths) const
@@ -91,7 +98,7 @@ void DaemonRecord::removeIfOwnedBy(const Paths &paths, qint64 ownerPid)
 
 bool DaemonRecord::isAlive(const ProcessTable &processes) const
 {
-    return processes.isAlive(pid, procStart);
+    return !fromPreviousBoot && processes.isAlive(pid, procStart);
 }
 
 } // namespace standby

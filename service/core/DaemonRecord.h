@@ -22,6 +22,7 @@ struct DaemonRecord
     qint64 startedAt = 0;
     QString auth; // none | password
     QString version;
+    bool fromPreviousBoot = false; // not stored: daemon.json was written before the last boot
 
     QJsonObject toJson() const;
     // The shape of `standby daemon status` and GET /api/v1/daemon/status.

@@ -1,11 +1,15 @@
 #include "core/ProcessTable.h"
 
+#include <QDateTime>
+#include <QString>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace standby {
@@ -59,6 +63,40 @@ std::optional<ProcessStat> ProcessTable::stat(qint64 pid) const
     result.startTime = std::strtoull(fields[22], nullptr, 10);
     result.rssPages = number(24);
     return result;
+}
+
+Status ProcessTable::signalIfAlive(qint64 pid, quint64 procStart, int signal)
+{
+    const ProcessTable &table = system();
+    const int pidfd = int(::syscall(SYS_pidfd_open, pid_t(pid), 0));
+    // With the pidfd open, the PID cannot be reused: check once, then signal that process.
+    if (!table.isAlive(pid, procStart)) {
+        if (pidfd >= 0)
+            ::close(pidfd);
+        return Error{QStringLiteral("not_found"), QStringLiteral("process %1 is gone").arg(pid)};
+    }
+    int result = 0;
+    if (pidfd >= 0) {
+        result = int(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
+        ::close(pidfd);
+    } else {
+        result = ::kill(pid_t(pid), signal);
+    }
+    if (result != 0)
+        return Error{errno == ESRCH ? QStringLiteral("not_found") : QStringLiteral("refused"),
+                     QStringLiteral("cannot signal process %1: %2")
+                         .arg(pid)
+                         .arg(QString::fromLocal8Bit(std::strerror(errno)))};
+    return std::nullopt;
+}
+
+qint64 ProcessTable::bootTimeMs()
+{
+    const double up = uptimeSeconds();
+    if (up <= 0)
+        return 0;
+    // Rounded down to the second, and a second of slack: the two clocks are read apart.
+    return (QDateTime::currentMSecsSinceEpoch() - qint64(up * 1000)) / 1000 * 1000 - 1000;
 }
 
 qint64 ProcessTable::clockTicksPerSecond()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/Error.h"
+
 #include <QtGlobal>
 
 #include <optional>
@@ -36,6 +38,15 @@ public:
     bool isAlive(qint64 pid, quint64 procStart) const;
 
     static const ProcessTable &system();
+
+    // Sends the signal only if the PID is still the process that started at procStart, through a
+    // pidfd so the PID cannot change hands between the check and the signal. Errors: not_found
+    // (gone or replaced), refused (kill said no).
+    static Status signalIfAlive(qint64 pid, quint64 procStart, int signal);
+
+    // When the system booted, in ms since the epoch (to the second): a state file older than
+    // this was written before the reboot and names no live process, whatever its PID.
+    static qint64 bootTimeMs();
 
     static qint64 clockTicksPerSecond();
     static qint64 pageSize();

@@ -115,7 +115,9 @@ QList<Registry::Loaded> Registry::loadAll() const
     seen.reserve(names.size());
     for (const QString &name : names) {
         const QString path = dir.filePath(name);
-        struct stat st {};
+        struct stat st
+        {
+        };
         if (::stat(QFile::encodeName(path).constData(), &st) != 0)
             continue; // removed since the listing
         const qint64 mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -129,6 +131,8 @@ QList<Registry::Loaded> Registry::loadAll() const
         Result<QJsonObject> object = JsonFile::read(path, kMaxEntryBytes);
         Result<RegistryEntry> entry =
             object ? RegistryEntry::fromJson(*object) : Result<RegistryEntry>(object.error());
+        if (entry && !entry->isRemote() && mtimeNs / 1000000 < ProcessTable::bootTimeMs())
+            entry.value().fromPreviousBoot = true;
         seen.insert(path, Cached{quint64(st.st_ino), qint64(st.st_size), mtimeNs, entry});
         loaded.append({path, entry});
     }
@@ -150,7 +154,7 @@ bool Registry::isAlive(const RegistryEntry &entry) const
 {
     if (entry.isRemote())
         return m_clock() - entry.lastHeartbeat < kHeartbeatTtlMs;
-    return m_processes.isAlive(entry.pid, entry.procStart);
+    return !entry.fromPreviousBoot && m_processes.isAlive(entry.pid, entry.procStart);
 }
 
 QList<RegistryEntry> Registry::list() const

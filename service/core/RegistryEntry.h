@@ -32,6 +32,9 @@ struct RegistryEntry
     // Remote entries only: their id (manual-…) and the time of the last heartbeat.
     QString id;
     qint64 lastHeartbeat = 0;
+    // Not stored: set when the file was written before the last boot, so the entry names no
+    // live process, whatever process has its PID now.
+    bool fromPreviousBoot = false;
 
     bool isRemote() const { return mode == Mode::Remote; }
 

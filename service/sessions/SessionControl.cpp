@@ -69,12 +69,12 @@ Status SessionControl::kill(const RegistryEntry &entry, int signal)
     }
     // Everything else goes to the holder, which knows its agent for certain.
     const int sent = signal == SIGKILL ? SIGTERM : signal;
-    if (::kill(pid_t(entry.pid), sent) != 0)
-        return Error{QStringLiteral("refused"),
-                     QStringLiteral("cannot signal %1 (pid %2): %3")
-                         .arg(entry.name)
-                         .arg(entry.pid)
-                         .arg(QString::fromLocal8Bit(std::strerror(errno)))};
+    if (Status error = ProcessTable::signalIfAlive(entry.pid, entry.procStart, sent)) {
+        if (error->code == QLatin1String("not_found"))
+            return Error{error->code, QStringLiteral("%1 has already ended").arg(entry.name)};
+        return Error{error->code,
+                     QStringLiteral("cannot signal %1: %2").arg(entry.name, error->message)};
+    }
     return std::nullopt;
 }
 

@@ -8,13 +8,14 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
-#include <QEventLoop>
-#include <QTimer>
 #include <QDir>
+#include <QEventLoop>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 
@@ -129,7 +130,8 @@ int TestHome::killRegistered() const
             Result<QJsonObject> object = JsonFile::read(sessions.filePath(name));
             Result<RegistryEntry> entry =
                 object ? RegistryEntry::fromJson(*object) : Result<RegistryEntry>(object.error());
-            if (entry && !entry->isRemote() && endHolder(entry->pid, entry->procStart, entry->childPid))
+            if (entry && !entry->isRemote() &&
+                endHolder(entry->pid, entry->procStart, entry->childPid))
                 ++killed;
         }
         bool unsettled = false;
@@ -153,10 +155,15 @@ int TestHome::killRegistered() const
 
 quint16 freeLoopbackPort()
 {
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
+    // Below the kernel's ephemeral range (32768+ by default), where no outgoing connection or
+    // "port 0" daemon of a parallel test can take it between this check and its use.
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const quint16 port = quint16(20000 + QRandomGenerator::global()->bounded(12000));
+        QTcpServer probe;
+        if (probe.listen(QHostAddress::LocalHost, port))
+            return port;
+    }
+    return 0;
 }
 
 bool waitForExit(qint64 pid, int timeoutMs)

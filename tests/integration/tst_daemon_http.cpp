@@ -121,9 +121,8 @@ private Q_SLOTS:
         QCOMPARE(reply.errorCode(), QByteArray("bad_request"));
         reply = rawExchange(m_daemon.port(), "hello there\r\n\r\n");
         QCOMPARE(reply.status, 400);
-        reply =
-            rawExchange(m_daemon.port(),
-                        "POST /api/v1/daemon/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\n\r\n{broken");
+        reply = rawExchange(m_daemon.port(), "POST /api/v1/daemon/start HTTP/1.1\r\nHost: "
+                                             "127.0.0.1\r\nContent-Length: 7\r\n\r\n{broken");
         QCOMPARE(reply.status, 400);
         QCOMPARE(reply.errorCode(), QByteArray("invalid_json"));
         reply = rawExchange(m_daemon.port(),
@@ -149,16 +148,17 @@ private Q_SLOTS:
         QCOMPARE(reply.status, 200);
         // A cross-site page cannot start anything, even with a "simple" request.
         const QByteArray run = "{\"prompt\":\"echo pwned\"}";
-        reply = rawExchange(port, httpRequest("POST", "/api/v1/runs", run,
-                                              "Origin: http://evil.example\r\nContent-Type: text/plain\r\n"));
+        reply = rawExchange(
+            port, httpRequest("POST", "/api/v1/runs", run,
+                              "Origin: http://evil.example\r\nContent-Type: text/plain\r\n"));
         QCOMPARE(reply.status, 403);
         QCOMPARE(reply.errorCode(), QByteArray("forbidden_origin"));
-        reply = rawExchange(port, httpRequest("POST", "/api/v1/daemon/stop", {},
-                                              "Sec-Fetch-Site: cross-site\r\n"));
+        reply = rawExchange(
+            port, httpRequest("POST", "/api/v1/daemon/stop", {}, "Sec-Fetch-Site: cross-site\r\n"));
         QCOMPARE(reply.status, 403);
         QCOMPARE(reply.errorCode(), QByteArray("csrf_check_failed"));
-        reply = rawExchange(port, httpRequest("POST", "/api/v1/daemon/start", "{}",
-                                              "Origin: " + own + "\r\n"));
+        reply = rawExchange(
+            port, httpRequest("POST", "/api/v1/daemon/start", "{}", "Origin: " + own + "\r\n"));
         QCOMPARE(reply.status, 403);
         // Our own page, with the header, may.
         reply = rawExchange(port, httpRequest("POST", "/api/v1/daemon/start", "{}",
@@ -176,7 +176,8 @@ private Q_SLOTS:
         QVERIFY(socket.waitForConnected(10000));
         socket.write(withPort(httpRequest("GET", "/api/v1/health", {}, "Upgrade: h2c\r\n"), port));
         socket.write(withPort("POST /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
-                              "5000000\r\n\r\n", port));
+                              "5000000\r\n\r\n",
+                              port));
         QByteArray received;
         QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("body_too_large"), 10000);
         // Folded headers and bare LF line ends are refused outright.
@@ -260,8 +261,9 @@ private Q_SLOTS:
 
     void headAnswersWithoutBody()
     {
-        const RawReply reply = rawExchange(m_daemon.port(), "HEAD /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                                            "Connection: close\r\n\r\n");
+        const RawReply reply =
+            rawExchange(m_daemon.port(), "HEAD /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                         "Connection: close\r\n\r\n");
         QCOMPARE(reply.status, 200);
         QVERIFY(reply.header("Content-Length").toInt() > 0);
         QVERIFY(reply.body.isEmpty());
@@ -302,8 +304,12 @@ private Q_SLOTS:
 
     void writesTelemetry()
     {
-        QFile log(m_home.paths().telemetryLog(QDateTime::currentDateTimeUtc().date(),
-                                              QStringLiteral("standbyd")));
+        // The daemon's start may have been on the previous day (UTC) if this runs at midnight.
+        const QStringList days =
+            QDir(m_home.paths().logsDir()).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+        QVERIFY(!days.isEmpty());
+        QFile log(m_home.paths().logsDir() + QLatin1Char('/') + days.constFirst() +
+                  QStringLiteral("/standbyd.log"));
         QVERIFY2(log.open(QIODevice::ReadOnly), qPrintable(log.fileName()));
         const QString text = QString::fromUtf8(log.readAll());
         const QRegularExpression line(

@@ -2,6 +2,7 @@
 #include "core/Registry.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QHash>
@@ -9,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
 #include <sys/stat.h>
 
 using namespace standby;
@@ -171,6 +173,34 @@ private Q_SLOTS:
         QVERIFY(!table.isAlive(self, *started + 1));
         QVERIFY(!table.exists(0));
         QVERIFY(!table.exists(-1));
+    }
+
+    void entriesFromBeforeTheLastBootAreDead()
+    {
+        // This very process, correctly described, but by a file written before the boot: after a
+        // reboot PIDs and start ticks begin again, so such a file can match a stranger.
+        const qint64 self = QCoreApplication::applicationPid();
+        const quint64 started = ProcessTable::system().startTime(self).value();
+        const Registry registry(paths());
+        QVERIFY(!registry.add(localEntry(self, QStringLiteral("old"), started)).has_value());
+        QCOMPARE(registry.list().size(), 1);
+        QFile file(paths().pidFile(self));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(
+            file.setFileTime(QDateTime::fromMSecsSinceEpoch(ProcessTable::bootTimeMs() - 3600000),
+                             QFileDevice::FileModificationTime));
+        file.close();
+        QVERIFY(registry.list().isEmpty());
+        QVERIFY(!registry.isNameTaken(QStringLiteral("old")));
+    }
+
+    void signalsOnlyTheRecordedProcess()
+    {
+        const qint64 self = QCoreApplication::applicationPid();
+        const quint64 started = ProcessTable::system().startTime(self).value();
+        QCOMPARE(ProcessTable::signalIfAlive(self, started + 1, SIGTERM).value_or(Error{}).code,
+                 QStringLiteral("not_found"));
+        QVERIFY(!ProcessTable::signalIfAlive(self, started, 0).has_value()); // signal 0: a probe
     }
 
     void sweepRemovesDeadAndKeepsForeignFiles()
