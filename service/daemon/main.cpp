@@ -13,6 +13,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,6 +77,12 @@ int main(int argc, char *argv[])
     // a zombie (their ends are watched through pidfds). Everything created here is private.
     ::signal(SIGCHLD, SIG_IGN);
     ::umask(077);
+    // Every connection and every watched session holds a descriptor: use all the system allows.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     const Paths paths = Paths::fromEnvironment();
     if (Status error = paths.ensureLayout())
