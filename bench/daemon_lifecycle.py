@@ -21,6 +21,8 @@ import tempfile
 import time
 import urllib.request
 
+from benchlib import print_table, row
+
 
 def run(cmd, env, check=True):
     return subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -67,8 +69,6 @@ def main():
 
     base_env = dict(os.environ)
     base_env.pop("STANDBY_GATEWAY_AUTH", None)
-    rows = []
-
     true_ms = timed(lambda: run(["/bin/true"], base_env), args.runs)
     version_ms = timed(lambda: run([standby, "--version"], base_env), args.runs)
 
@@ -102,32 +102,17 @@ def main():
         kill_daemon(home)
         shutil.rmtree(home, ignore_errors=True)
 
-    def row(name, samples, goal=None, baseline=None):
-        med = statistics.median(samples)
-        ratio = f"{med / statistics.median(baseline):.1f}x" if baseline else ""
-        verdict = "" if goal is None else ("ok" if med < goal else "MISSED")
-        rows.append((name, f"{med:.1f}", f"{min(samples):.1f}-{max(samples):.1f}", ratio,
-                     "" if goal is None else f"< {goal} ms {verdict}"))
-
-    row("/bin/true (process start)", true_ms)
-    row("standby --version (CLI start-up)", version_ms, baseline=true_ms)
-    row("daemon start -> API answers (cold)", start_ms, goal=50, baseline=version_ms)
-    row("daemon status (running)", status_ms, goal=10, baseline=version_ms)
-    row("daemon status (stopped)", stopped_ms, baseline=version_ms)
-
-    print(f"Standby daemon lifecycle, {args.runs} runs each, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}")
-    header = ("figure", "median ms", "min-max ms", "vs baseline", "goal")
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(5)]
-    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-    print("\n'vs baseline': the figure's median over standby --version's (for the daemon rows) "
-          "or over /bin/true's.")
-    return 1 if any("MISSED" in r[4] for r in rows) else 0
-
+    rows = [
+        row("/bin/true (process start)", true_ms, "ms"),
+        row("standby --version (CLI start-up)", version_ms, "ms", baseline=true_ms),
+        row("daemon start -> API answers (cold)", start_ms, "ms", 50, version_ms),
+        row("daemon status (running)", status_ms, "ms", 10, version_ms),
+        row("daemon status (stopped)", stopped_ms, "ms", baseline=version_ms),
+    ]
+    missed = print_table(f"Standby daemon lifecycle, {args.runs} runs each, {os.cpu_count()} cores, "
+                         f"{time.strftime('%Y-%m-%d %H:%M')}", rows)
+    print("\n'vs baseline': the median over standby --version's (daemon rows) or /bin/true's.")
+    return missed
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -28,6 +28,8 @@ import tempfile
 import time
 import urllib.request
 
+from benchlib import print_table, row
+
 N = 100
 
 
@@ -140,10 +142,6 @@ class Home:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def fmt(samples):
-    return f"{statistics.median(samples):.1f}", f"{min(samples):.1f}-{max(samples):.1f}"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -154,8 +152,6 @@ def main():
     standby = os.path.abspath(os.path.join(args.bin, "standby"))
     if not os.access(standby, os.X_OK):
         sys.exit(f"bench: {standby} is not built; run 'make' first")
-    rows = []
-
     # Baseline: 100 plain processes.
     base = []
     for _ in range(args.runs):
@@ -214,35 +210,19 @@ def main():
     finally:
         home.close()
 
-    def add(name, samples, unit, goal=None, baseline=None):
-        med, spread = fmt(samples)
-        ratio = f"{statistics.median(samples) / statistics.median(baseline):.1f}x" if baseline else ""
-        verdict = ""
-        if goal is not None:
-            verdict = f"< {goal} {unit} " + ("ok" if statistics.median(samples) < goal else "MISSED")
-        rows.append((name, f"{med} {unit}", spread, ratio, verdict))
-
-    add("100 x /bin/sleep straight (baseline)", base, "ms")
-    add("start 100 via API (8 in flight) + listed", api_ms, "ms", 600, base)
-    add("start 100 via standby --bg, one by one + listed", cli_ms, "ms", None, base)
-    add("procps ps -e (baseline)", procps_ms, "ms")
-    add("standby ps with 100 live", ps_ms, "ms", 15, procps_ms)
-    add("daemon RSS idle", [rss_idle / 1024], "MB", 20)
-    add("daemon RSS with 100 sessions", [rss_full / 1024], "MB", 25)
-    add("holder PSS (each of 100)", [p / 1024 for p in pss], "MB", 2)
-    add(f"daemon CPU over {args.idle_seconds:.0f} s idle, 100 sessions", [cpu_pct], "%", 0.2)
-
-    print(f"Standby sessions bench, {N} sessions, {args.runs} runs for start figures, "
-          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}")
-    header = ("figure", "median", "min-max", "vs baseline", "goal")
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(5)]
-    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-    return 1 if any("MISSED" in r[4] for r in rows) else 0
-
+    rows = [
+        row("100 x /bin/sleep straight (baseline)", base, "ms"),
+        row("start 100 via API (8 in flight) + listed", api_ms, "ms", 600, base),
+        row("start 100 via standby --bg, one by one + listed", cli_ms, "ms", None, base),
+        row("procps ps -e (baseline)", procps_ms, "ms"),
+        row("standby ps with 100 live", ps_ms, "ms", 15, procps_ms),
+        row("daemon RSS idle", [rss_idle / 1024], "MB", 20),
+        row("daemon RSS with 100 sessions", [rss_full / 1024], "MB", 25),
+        row("holder PSS (each of 100)", [p / 1024 for p in pss], "MB", 2),
+        row(f"daemon CPU over {args.idle_seconds:.0f} s idle, 100 sessions", [cpu_pct], "%", 0.2),
+    ]
+    return print_table(f"Standby sessions bench, {N} sessions, {args.runs} runs for start figures, "
+                       f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}", rows)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,23 +20,44 @@ namespace standby {
 // The descriptor number the child sees for the readiness pipe.
 static constexpr int kChildReadyFd = 3;
 
+namespace {
+
+// A Spec in the native strings exec wants, with "--ready-fd N" appended to the arguments.
+struct NativeCommand
+{
+    explicit NativeCommand(const DetachedLauncher::Spec &spec)
+        : program(QFile::encodeName(spec.program).toStdString())
+        , logFile(QFile::encodeName(spec.logFile).toStdString())
+        , workingDirectory(QFile::encodeName(spec.workingDirectory).toStdString())
+    {
+        args.push_back(program);
+        for (const QString &argument : spec.arguments)
+            args.push_back(argument.toStdString());
+        args.push_back("--ready-fd");
+        args.push_back(std::to_string(kChildReadyFd));
+        for (std::string &arg : args)
+            argv.push_back(arg.data());
+        argv.push_back(nullptr);
+    }
+
+    std::string program;
+    std::string logFile;
+    std::string workingDirectory;
+    std::vector<std::string> args;
+    std::vector<char *> argv;
+};
+
+} // namespace
+
 Result<DetachedLauncher::Launched> DetachedLauncher::launch(const Spec &spec)
 {
     // Everything the child needs is prepared before fork(): after it only async-signal-safe
     // calls are allowed.
-    const std::string program = QFile::encodeName(spec.program).toStdString();
-    std::vector<std::string> args;
-    args.push_back(program);
-    for (const QString &argument : spec.arguments)
-        args.push_back(argument.toStdString());
-    args.push_back("--ready-fd");
-    args.push_back(std::to_string(kChildReadyFd));
-    std::vector<char *> argv;
-    for (std::string &arg : args)
-        argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const std::string logFile = QFile::encodeName(spec.logFile).toStdString();
-    const std::string workingDirectory = QFile::encodeName(spec.workingDirectory).toStdString();
+    const NativeCommand command(spec);
+    const std::string &program = command.program;
+    char *const *argv = command.argv.data();
+    const std::string &logFile = command.logFile;
+    const std::string &workingDirectory = command.workingDirectory;
 
     if (::access(program.c_str(), X_OK) != 0)
         return Error{QStringLiteral("not_installed"),
@@ -106,7 +127,7 @@ Result<DetachedLauncher::Launched> DetachedLauncher::launch(const Spec &spec)
         ::close_range(kChildReadyFd + 1, ~0U, 0);
         if (::chdir(workingDirectory.c_str()) != 0 && ::chdir("/") != 0)
             ::_exit(126);
-        ::execv(program.c_str(), argv.data());
+        ::execv(program.c_str(), argv);
         const char message[] = "{\"ok\":false,\"error\":{\"code\":\"exec_failed\","
                                "\"message\":\"the daemon program could not be started\"}}\n";
         const ssize_t ignored = ::write(kChildReadyFd, message, sizeof message - 1);
@@ -134,18 +155,10 @@ Result<DetachedLauncher::Launched> DetachedLauncher::launch(const Spec &spec)
 
 Result<DetachedLauncher::Launched> DetachedLauncher::spawnChild(const Spec &spec)
 {
-    const std::string program = QFile::encodeName(spec.program).toStdString();
-    std::vector<std::string> args{program};
-    for (const QString &argument : spec.arguments)
-        args.push_back(argument.toStdString());
-    args.push_back("--ready-fd");
-    args.push_back(std::to_string(kChildReadyFd));
-    std::vector<char *> argv;
-    for (std::string &arg : args)
-        argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const std::string logFile = QFile::encodeName(spec.logFile).toStdString();
-    const std::string workingDirectory = QFile::encodeName(spec.workingDirectory).toStdString();
+    const NativeCommand command(spec);
+    const std::string &program = command.program;
+    const std::string &logFile = command.logFile;
+    const std::string &workingDirectory = command.workingDirectory;
 
     int pipeFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0)
@@ -181,7 +194,7 @@ Result<DetachedLauncher::Launched> DetachedLauncher::spawnChild(const Spec &spec
 
     pid_t pid = 0;
     const int error =
-        ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), environ);
+        ::posix_spawn(&pid, program.c_str(), &actions, &attributes, command.argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     ::close(writeEnd);
