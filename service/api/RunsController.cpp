@@ -15,8 +15,11 @@ namespace standby {
 
 namespace {
 
-constexpr qint64 kMaxPromptBytes = 256 * 1024;
+// The kernel refuses a single argument over 128 KiB (MAX_ARG_STRLEN); leave room for a profile's
+// text around {prompt}.
+constexpr qint64 kMaxPromptBytes = 120 * 1024;
 constexpr int kMaxEnvEntries = 1024;
+constexpr qint64 kMaxEnvBytes = 256 * 1024;
 constexpr qint64 kMaxTimeoutSec = 30LL * 24 * 3600;
 
 HttpResponse badField(const QString &field, const QString &why)
@@ -81,6 +84,7 @@ std::variant<RunRequest, HttpResponse> parseRunRequest(const QJsonObject &body, 
         if (!env.isObject())
             return badField(QStringLiteral("env"), QStringLiteral("must be an object of strings"));
         const QJsonObject object = env.toObject();
+        qint64 envBytes = 0;
         if (object.size() > kMaxEnvEntries)
             return badField(QStringLiteral("env"),
                             QStringLiteral("more than %1 variables").arg(kMaxEnvEntries));
@@ -95,7 +99,11 @@ std::variant<RunRequest, HttpResponse> parseRunRequest(const QJsonObject &body, 
                 return badField(QStringLiteral("env.") + it.key(),
                                 QStringLiteral("must be a string of at most 65536 characters"));
             request.env.insert(it.key(), it.value().toString());
+            envBytes += it.key().size() + it.value().toString().size();
         }
+        if (envBytes > kMaxEnvBytes)
+            return badField(QStringLiteral("env"),
+                            QStringLiteral("more than %1 bytes in all").arg(kMaxEnvBytes));
     }
 
     const QJsonValue timeout = body.value(QStringLiteral("timeoutSec"));
@@ -202,7 +210,8 @@ QJsonObject RunsController::endedRun(const QString &runId) const
         object.insert(QStringLiteral("error"), QStringLiteral("the session's holder ended "
                                                               "before the session did"));
     }
-    const QByteArray tail = LogTail::lastLines(record->log, kTailLines);
+    const QByteArray tail =
+        LogTail::lastLines(record->log, kTailLines, 4 * 1024 * 1024, record->logOffset);
     object.insert(QStringLiteral("tail"), QString::fromUtf8(tail));
     return object;
 }
@@ -251,17 +260,24 @@ HttpResponse RunsController::cancel(const HttpRequest &request) const
     if (!record)
         return HttpResponse::error(record.error().code == QLatin1String("not_found") ? 404 : 500,
                                    record.error());
-    if (record->isFinished())
+    const RunRecord run = record->reconciled(QDateTime::currentMSecsSinceEpoch());
+    if (run.isFinished())
         return HttpResponse::error(409, QStringLiteral("already_ended"),
                                    QStringLiteral("run %1 has already ended (%2)")
-                                       .arg(record->runId, RunRecord::statusName(record->status)));
-    const std::optional<RegistryEntry> entry = m_registry.find(QString::number(record->pid));
-    if (record->pid <= 0 || !entry || entry->runId != record->runId)
+                                       .arg(run.runId, RunRecord::statusName(run.status)));
+    // The holder, by what the record says or, while it is still starting, by what the launcher
+    // knows; it holds a kill back until its agent has started.
+    std::optional<QPair<qint64, quint64>> holder;
+    if (run.pid > 0 && run.holderStart > 0)
+        holder = qMakePair(run.pid, run.holderStart);
+    else
+        holder = m_launcher.recentHolder(run.runId);
+    if (!holder)
         return HttpResponse::error(
             409, QStringLiteral("starting"),
-            QStringLiteral("run %1 is still starting; try again in a moment").arg(record->runId));
-    if (Status error = SessionControl::kill(*entry, SIGTERM))
-        return HttpResponse::error(409, *error);
+            QStringLiteral("run %1 is still starting; try again in a moment").arg(run.runId));
+    if (Status error = ProcessTable::signalIfAlive(holder->first, holder->second, SIGTERM))
+        return HttpResponse::error(error->code == QLatin1String("not_found") ? 409 : 500, *error);
     return HttpResponse::data(QJsonObject{{QStringLiteral("runId"), record->runId},
                                           {QStringLiteral("name"), record->name},
                                           {QStringLiteral("status"), QStringLiteral("cancelling")}},

@@ -182,9 +182,11 @@ Result<DetachedLauncher::Launched> DetachedLauncher::spawnChild(const Spec &spec
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setflags(&attributes,
                              POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attributes, &none);
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    for (int sig : spec.blockedSignals)
+        sigaddset(&blocked, sig);
+    posix_spawnattr_setsigmask(&attributes, &blocked);
     // The caller may ignore SIGCHLD or SIGPIPE; ignored signals would survive exec.
     sigset_t defaults;
     sigemptyset(&defaults);

@@ -20,6 +20,9 @@ public:
         QStringList arguments;
         QString logFile;
         QString workingDirectory = QStringLiteral("/");
+        // Blocked from the program's first instruction (spawnChild only), so a signal sent right
+        // after the launch waits until the program has installed its handlers and unblocks it.
+        QList<int> blockedSignals;
     };
 
     struct Launched

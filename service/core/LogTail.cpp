@@ -4,7 +4,7 @@
 
 namespace standby {
 
-QByteArray LogTail::lastLines(const QString &path, int lines, qint64 maxBytes)
+QByteArray LogTail::lastLines(const QString &path, int lines, qint64 maxBytes, qint64 fromOffset)
 {
     if (lines <= 0)
         return QByteArray();
@@ -19,7 +19,9 @@ QByteArray LogTail::lastLines(const QString &path, int lines, qint64 maxBytes)
     int needed = lines + 1;
     while (start > 0 && size - start < maxBytes) {
         const qint64 room = maxBytes - (size - start);
-        const qint64 from = qMax<qint64>(0, start - qMin(kBlock, room));
+        const qint64 from = qMax<qint64>(qMax<qint64>(0, fromOffset), start - qMin(kBlock, room));
+        if (from >= start)
+            break;
         file.seek(from);
         tail.prepend(file.read(start - from));
         start = from;
@@ -43,8 +45,8 @@ QByteArray LogTail::lastLines(const QString &path, int lines, qint64 maxBytes)
     }
     if (found == lines)
         return tail.mid(cut + 1);
-    if (start == 0)
-        return tail; // the whole file has fewer lines than asked
+    if (start <= qMax<qint64>(0, fromOffset))
+        return tail; // everything there is has fewer lines than asked
     // Cut off by maxBytes: the first line read is only the end of a line.
     const qsizetype first = tail.indexOf('\n');
     return first < 0 ? QByteArray() : tail.mid(first + 1);

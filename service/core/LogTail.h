@@ -11,7 +11,9 @@ class LogTail
 {
 public:
     // At most `lines` complete lines (without their newlines), reading at most maxBytes.
-    static QByteArray lastLines(const QString &path, int lines, qint64 maxBytes = 4 * 1024 * 1024);
+    // Nothing before `fromOffset` is read (where one run's output begins in a shared log).
+    static QByteArray lastLines(const QString &path, int lines, qint64 maxBytes = 4 * 1024 * 1024,
+                                qint64 fromOffset = 0);
 };
 
 } // namespace standby

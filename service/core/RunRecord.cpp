@@ -88,6 +88,7 @@ QJsonObject RunRecord::toPublicJson() const
         {QStringLiteral("logs"), QJsonObject{{QStringLiteral("process"), log}}},
         {QStringLiteral("debug"), debug},
         {QStringLiteral("umask"), umask},
+        {QStringLiteral("logOffset"), logOffset},
         {QStringLiteral("holderStart"), qint64(holderStart)},
     };
 }
@@ -129,6 +130,7 @@ Result<RunRecord> RunRecord::fromJson(const QJsonObject &object)
     record.log = object.value(QStringLiteral("log")).toString();
     record.debug = object.value(QStringLiteral("debug")).toBool();
     record.umask = object.value(QStringLiteral("umask")).toInt(022) & 0777;
+    record.logOffset = object.value(QStringLiteral("logOffset")).toInteger();
     record.holderStart = quint64(object.value(QStringLiteral("holderStart")).toInteger());
     return record;
 }

@@ -40,6 +40,7 @@ struct RunRecord
     quint64 holderStart = 0; // the holder's start time (/proc stat field 22), for liveness
     qint64 childPid = 0;     // the agent
     QString log;             // the process log
+    qint64 logOffset = 0;    // where this run's output begins in it (a name's runs share a log)
     bool debug = false;
 
     bool isFinished() const

@@ -2,6 +2,8 @@
 
 #include <QRandomGenerator>
 
+#include <algorithm>
+
 namespace standby {
 
 static bool isNameChar(QChar c)
@@ -24,6 +26,11 @@ Status SessionName::validate(const QString &name)
         return invalid(QStringLiteral("longer than %1 characters").arg(kMaxLength));
     if (name.startsWith(QLatin1Char('.')))
         return invalid(QStringLiteral("it may not start with '.'"));
+    // Every command takes a name or a PID; a name of digits would be shadowed by a PID.
+    if (std::all_of(name.begin(), name.end(), [](QChar c) { return c.isDigit(); }))
+        return invalid(QStringLiteral("a name of digits only would be taken for a PID"));
+    if (name.startsWith(QLatin1Char('-')))
+        return invalid(QStringLiteral("it may not start with '-' (it would read as an option)"));
     // logs/daemon.log is the daemon's own process log.
     if (name == QLatin1String("daemon"))
         return invalid(QStringLiteral("\"daemon\" is reserved"));

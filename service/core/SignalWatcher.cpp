@@ -37,8 +37,14 @@ SignalWatcher::SignalWatcher(const QList<int> &signalNumbers, QObject *parent)
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    for (int sig : m_signals)
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (int sig : m_signals) {
         ::sigaction(sig, &action, nullptr);
+        sigaddset(&handled, sig);
+    }
+    // A starter may have blocked them until now; what is pending arrives here.
+    ::pthread_sigmask(SIG_UNBLOCK, &handled, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
 }
 

@@ -80,6 +80,8 @@ int main(int argc, char *argv[])
     // Every connection and every watched session holds a descriptor: use all the system allows.
     rlimit files{};
     if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        // Holders give their agents the limit the user had, not the daemon's.
+        qputenv("STANDBY_NOFILE_SOFT", QByteArray::number(quint64(files.rlim_cur)));
         files.rlim_cur = files.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &files);
     }

@@ -9,10 +9,12 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSysInfo>
 
 #include <csignal>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +30,10 @@ SessionHolder::SessionHolder(const Paths &paths, const Config &config, Mode mode
     , m_mode(mode)
     , m_registry(paths)
 {
+    // At once: a kill may come while the run is still being read (it is then applied as soon as
+    // the agent has started).
+    m_signals = new SignalWatcher({SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}, this);
+    connect(m_signals, &SignalWatcher::terminationRequested, this, &SessionHolder::onSignal);
     m_graceTimer.setSingleShot(true);
     m_timeoutTimer.setSingleShot(true);
     m_groupTimer.setInterval(kGroupPollMs);
@@ -69,6 +75,9 @@ QProcessEnvironment SessionHolder::sessionEnvironment() const
 Status SessionHolder::start(const QString &runId, int readyFd)
 {
     m_readyFd = readyFd;
+    // The readiness pipe is the daemon's business, not the agent's: keep it out of the exec.
+    if (m_readyFd >= 0)
+        ::fcntl(m_readyFd, F_SETFD, FD_CLOEXEC);
     Result<RunRecord> record = RunRecord::read(m_paths, runId);
     if (!record)
         return record.error();
@@ -84,14 +93,12 @@ Status SessionHolder::start(const QString &runId, int readyFd)
         return Error{QStringLiteral("invalid_record"), m_record.error};
     }
 
-    m_signals = new SignalWatcher({SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}, this);
-    connect(m_signals, &SignalWatcher::terminationRequested, this, &SessionHolder::onSignal);
-
     if (m_mode == Mode::Background) {
         if (Status error = m_log.open(m_record.log)) {
             fail(error->message);
             return error;
         }
+        m_record.logOffset = QFileInfo(m_record.log).size();
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
         connect(&m_process, &QProcess::readyReadStandardOutput, this,
                 [this] { m_log.append(m_process.readAllStandardOutput()); });

@@ -13,6 +13,7 @@
 #include <QSet>
 #include <QStandardPaths>
 
+#include <csignal>
 #include <unistd.h>
 
 namespace standby {
@@ -35,6 +36,15 @@ QString SessionLauncher::defaultWorkerProgram()
         return beside;
     const QString onPath = QStandardPaths::findExecutable(QStringLiteral("standby-worker"));
     return onPath.isEmpty() ? beside : onPath;
+}
+
+std::optional<QPair<qint64, quint64>> SessionLauncher::recentHolder(const QString &runId) const
+{
+    for (const Pending &pending : m_pending) {
+        if (pending.runId == runId)
+            return qMakePair(pending.pid, pending.procStart);
+    }
+    return std::nullopt;
 }
 
 bool SessionLauncher::isNameTaken(const QString &name)
@@ -131,6 +141,9 @@ Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
     spec.arguments = {QStringLiteral("--run-id"), record.runId};
     // The holder's own stray output (never the agent's) lands beside the daemon's.
     spec.logFile = m_paths.daemonLog();
+    // A cancel may come before the holder has its handlers: it then waits instead of killing
+    // the holder outright (SignalWatcher unblocks these once it handles them).
+    spec.blockedSignals = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
     Result<DetachedLauncher::Launched> launched = DetachedLauncher::spawnChild(spec);
     if (!launched) {
         QFile::remove(m_paths.runsDir() + QLatin1Char('/') + record.runId +
@@ -142,7 +155,7 @@ Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
     record.pid = launched->pid;
     m_pending.insert(name, Pending{launched->pid,
                                    ProcessTable::system().startTime(launched->pid).value_or(0),
-                                   QDateTime::currentMSecsSinceEpoch()});
+                                   QDateTime::currentMSecsSinceEpoch(), record.runId});
     qCInfo(lcSession, "accepted run %s as session %s (holder pid %lld)",
            qUtf8Printable(record.runId), qUtf8Printable(name), launched->pid);
     return record;

@@ -41,6 +41,9 @@ public:
     Result<RunRecord> launch(const RunRequest &request);
 
     void setWorkerProgram(const QString &program) { m_workerProgram = program; }
+
+    // The holder launched for a run that may not have registered yet: its PID and start time.
+    std::optional<QPair<qint64, quint64>> recentHolder(const QString &runId) const;
     static QString defaultWorkerProgram();
 
 private:
@@ -56,6 +59,7 @@ private:
         qint64 pid = 0;
         quint64 procStart = 0;
         qint64 launchedAt = 0;
+        QString runId;
     };
     QHash<QString, Pending> m_pending;
 };

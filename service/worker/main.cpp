@@ -12,6 +12,7 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <sys/resource.h>
 
 using namespace standby;
 
@@ -20,6 +21,17 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("standby-worker"));
     QCoreApplication::setApplicationVersion(QString::fromLatin1(kVersion));
+
+    // The daemon raised its descriptor limit for itself; the agent gets the user's again.
+    const QByteArray softLimit = qgetenv("STANDBY_NOFILE_SOFT");
+    qunsetenv("STANDBY_NOFILE_SOFT");
+    rlimit files{};
+    bool limitOk = false;
+    const quint64 soft = softLimit.toULongLong(&limitOk);
+    if (limitOk && ::getrlimit(RLIMIT_NOFILE, &files) == 0 && soft <= files.rlim_max) {
+        files.rlim_cur = rlim_t(soft);
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(

@@ -302,6 +302,39 @@ private Q_SLOTS:
         QCOMPARE(reply->status, 404);
     }
 
+    void cancelRightAfterAcceptance()
+    {
+        const QString runId =
+            startRun({{"prompt", "sleep 300"}}).value("data").toObject().value("runId").toString();
+        Result<ApiClient::Reply> reply =
+            api().request("POST", QStringLiteral("/api/v1/runs/%1/cancel").arg(runId));
+        QVERIFY(reply.ok());
+        QCOMPARE(reply->status, 202);
+        WAIT_FOR(finishedRun(runId).has_value(), 20000);
+        QCOMPARE(finishedRun(runId)->status, RunRecord::State::Killed);
+    }
+
+    void aWaitedRunShowsOnlyItsOwnOutput()
+    {
+        startRun({{"prompt", "echo from-the-first-run"}, {"name", "same"}, {"wait", true}});
+        const QJsonObject second = startRun({{"prompt", "true"}, {"name", "same"}, {"wait", true}})
+                                       .value("data")
+                                       .toObject();
+        QCOMPARE(second.value("exitCode").toInt(), 0);
+        QCOMPARE(second.value("tail").toString(), QString());
+    }
+
+    void agentsInheritNoDaemonDescriptors()
+    {
+        const QJsonObject run =
+            startRun({{"prompt", "for fd in 3 4 5 6 7 8 9; do [ -e /proc/$$/fd/$fd ] && echo open "
+                                 "$fd; done; echo checked"},
+                      {"wait", true}})
+                .value("data")
+                .toObject();
+        QCOMPARE(run.value("tail").toString(), QStringLiteral("checked"));
+    }
+
     void sessionsSurviveADaemonKilledMidway()
     {
         // A session that writes all the time, and one that just waits.

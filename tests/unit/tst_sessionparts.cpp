@@ -37,6 +37,9 @@ private Q_SLOTS:
         QTest::newRow("unicode") << QStringLiteral("caf\u00e9") << false;
         QTest::newRow("newline") << "a\nb" << false;
         QTest::newRow("reserved") << "daemon" << false;
+        QTest::newRow("digits only") << "16424" << false;
+        QTest::newRow("digits and letters") << "16424a" << true;
+        QTest::newRow("leading dash") << "-rf" << false;
     }
     void validNames()
     {
