@@ -58,7 +58,7 @@ Status SessionControl::kill(const RegistryEntry &entry, int signal)
         return Error{QStringLiteral("not_found"),
                      QStringLiteral("%1 has already ended").arg(entry.name)};
 
-    if (signal == SIGKILL && entry.childPid > 0 && entry.kind == RegistryEntry::Kind::Bg) {
+    if (signal == SIGKILL && entry.childPid > 0 && entry.kind != RegistryEntry::Kind::Daemon) {
         // Only while the agent is still the holder's child is its PID (and group id) certainly
         // the agent's: a reaped PID could have been handed to a stranger.
         const std::optional<ProcessStat> child = processes.stat(entry.childPid);

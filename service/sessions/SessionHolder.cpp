@@ -5,6 +5,7 @@
 #include "core/LogCategories.h"
 #include "core/ProcessTable.h"
 #include "core/SignalWatcher.h"
+#include "sessions/ProcessTree.h"
 #include "sessions/SessionControl.h"
 
 #include <QCoreApplication>
@@ -40,10 +41,7 @@ SessionHolder::SessionHolder(const Paths &paths, const Config &config, Mode mode
     connect(&m_graceTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSession, "session %s outlived the grace period: SIGKILL",
                   qUtf8Printable(m_record.name));
-        if (m_mode == Mode::Background && m_groupId > 0)
-            ::kill(-pid_t(m_groupId), SIGKILL);
-        else if (m_record.childPid > 0)
-            ::kill(pid_t(m_record.childPid), SIGKILL);
+        ProcessTree::signalAll(m_record.pid, m_groupId, SIGKILL);
     });
     connect(&m_timeoutTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSession, "session %s ran past its timeout of %lld s",
@@ -51,6 +49,9 @@ SessionHolder::SessionHolder(const Paths &paths, const Config &config, Mode mode
         terminate(SIGTERM, true);
     });
     connect(&m_groupTimer, &QTimer::timeout, this, &SessionHolder::reapGroup);
+    // Orphans of the session's family come to the holder instead of init, so none escapes the
+    // end of the session by leaving the process group.
+    ProcessTree::becomeSubreaper();
 }
 
 SessionHolder::~SessionHolder()
@@ -117,7 +118,18 @@ Status SessionHolder::start(const QString &runId, int readyFd)
     } else {
         m_process.setProcessChannelMode(QProcess::ForwardedChannels);
         m_process.setInputChannelMode(QProcess::ForwardedInputChannel);
-        m_process.setChildProcessModifier([] { ::signal(SIGPIPE, SIG_DFL); });
+        m_process.setChildProcessModifier([] {
+            // Its own process group, made the terminal's foreground group as a shell does for
+            // a job: Ctrl+C reaches the agent and its children, not this holder, and a kill
+            // can end the whole group.
+            ::setpgid(0, 0);
+            if (::isatty(STDIN_FILENO)) {
+                ::signal(SIGTTOU, SIG_IGN);
+                ::tcsetpgrp(STDIN_FILENO, ::getpid());
+                ::signal(SIGTTOU, SIG_DFL);
+            }
+            ::signal(SIGPIPE, SIG_DFL);
+        });
     }
     m_process.setProgram(m_record.argv.constFirst());
     m_process.setArguments(m_record.argv.mid(1));
@@ -133,7 +145,7 @@ Status SessionHolder::start(const QString &runId, int readyFd)
 void SessionHolder::onStarted()
 {
     m_record.childPid = m_process.processId();
-    m_groupId = m_mode == Mode::Background ? m_record.childPid : 0;
+    m_groupId = m_record.childPid;
     m_record.status = RunRecord::State::Running;
     m_record.startedAt = QDateTime::currentMSecsSinceEpoch();
     writeRecord();
@@ -187,6 +199,12 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
     m_agentEnded = true;
     m_graceTimer.stop();
     m_timeoutTimer.stop();
+    if (m_mode == Mode::Foreground && ::isatty(STDIN_FILENO)) {
+        // Take the terminal back from the agent's group.
+        ::signal(SIGTTOU, SIG_IGN);
+        ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
+        ::signal(SIGTTOU, SIG_DFL);
+    }
     if (m_mode == Mode::Background) {
         m_log.append(m_process.readAllStandardOutput());
         m_log.append(m_process.readAllStandardError());
@@ -211,12 +229,14 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
         qCWarning(lcSession, "session %s: %lld bytes of output could not be written to %s",
                   qUtf8Printable(m_record.name), m_log.failedBytes(), qUtf8Printable(m_record.log));
 
-    if (m_mode == Mode::Background && m_groupId > 0 && ::kill(-pid_t(m_groupId), 0) == 0) {
+    ProcessTree::reapZombieChildren(m_record.pid, 0);
+    if (!ProcessTree::liveDescendants(m_record.pid).isEmpty()) {
         // The agent left processes behind. End them, gently unless a kill is under way.
         const int signal = m_killSignal != 0 ? SIGKILL : SIGTERM;
         qCInfo(lcSession, "session %s: ending what its agent left running (SIG%s)",
                qUtf8Printable(m_record.name), qUtf8Printable(SessionControl::signalName(signal)));
-        ::kill(-pid_t(m_groupId), signal);
+        ProcessTree::signalAll(m_record.pid, m_groupId, signal);
+        m_groupKilled = signal == SIGKILL;
         m_groupDeadline =
             QDateTime::currentMSecsSinceEpoch() + qint64(m_config.sessions().killGraceSec) * 1000;
         m_groupTimer.start();
@@ -227,23 +247,31 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
 
 void SessionHolder::reapGroup()
 {
-    if (::kill(-pid_t(m_groupId), 0) != 0) {
+    ProcessTree::reapZombieChildren(m_record.pid, 0);
+    const QList<qint64> left = ProcessTree::liveDescendants(m_record.pid);
+    if (left.isEmpty()) {
         m_groupTimer.stop();
         finish();
         return;
     }
-    if (QDateTime::currentMSecsSinceEpoch() >= m_groupDeadline) {
-        ::kill(-pid_t(m_groupId), SIGKILL);
-        // SIGKILL cannot be refused; give the kernel a moment more, then stop waiting.
+    if (QDateTime::currentMSecsSinceEpoch() < m_groupDeadline)
+        return;
+    if (!m_groupKilled) {
+        ProcessTree::signalAll(m_record.pid, m_groupId, SIGKILL);
+        m_groupKilled = true;
+        // SIGKILL cannot be refused; give the kernel a moment more.
         m_groupDeadline = QDateTime::currentMSecsSinceEpoch() + 5000;
+        return;
     }
+    // Never wait for ever (a process stuck in the kernel): say so and end the session.
+    qCWarning(lcSession, "session %s: %lld processes did not end after SIGKILL; giving up on them",
+              qUtf8Printable(m_record.name), qint64(left.size()));
+    m_groupTimer.stop();
+    finish();
 }
 
 void SessionHolder::onSignal(int signal)
 {
-    // In the foreground the terminal already sent Ctrl+C to the agent, which shares its group.
-    if (m_mode == Mode::Foreground && signal == SIGINT)
-        return;
     qCInfo(lcSession, "session %s: SIG%s received", qUtf8Printable(m_record.name),
            qUtf8Printable(SessionControl::signalName(signal)));
     terminate(signal, false);
@@ -260,10 +288,7 @@ void SessionHolder::terminate(int signal, bool timedOut)
         return; // still starting: onStarted() passes the kill on
     // A second request does not wait for the grace period.
     const int sent = repeated ? SIGKILL : signal;
-    if (m_mode == Mode::Background && m_groupId > 0)
-        ::kill(-pid_t(m_groupId), sent);
-    else
-        ::kill(pid_t(m_record.childPid), sent);
+    ProcessTree::signalAll(m_record.pid, m_groupId, sent);
     if (!repeated)
         m_graceTimer.start(std::chrono::seconds(m_config.sessions().killGraceSec));
 }

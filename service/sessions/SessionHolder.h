@@ -15,14 +15,15 @@ namespace standby {
 class SignalWatcher;
 
 // Holds one session: runs its agent with QProcess, keeps its PID file and run record, and ends it
-// on request. Two modes:
-//  - Background (standby-worker): the agent gets its own process group, stdin an open pipe,
-//    stdout and stderr appended to logs/{name}.log as they come.
-//  - Foreground (`standby "task"`): the agent shares the terminal and its process group, so
-//    Ctrl+C reaches it directly.
+// on request. The agent always gets a process group of its own. Two modes:
+//  - Background (standby-worker): stdin an open pipe, stdout and stderr appended to
+//    logs/{name}.log as they come.
+//  - Foreground (`standby "task"`): the agent's group becomes the terminal's foreground group,
+//    as a shell does for a job, so Ctrl+C reaches the agent and its children.
 // A kill request (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to the holder, or the run's
-// timeout) sends that signal to the agent's whole process group and SIGKILL after the grace
-// period. When the agent ends, what is left of its group is ended too: no orphans.
+// timeout) sends that signal to the agent's group and to every descendant outside it (the holder
+// is a child subreaper, so orphans stay in the family), and SIGKILL after the grace period. When
+// the agent ends, what is left of its family is ended too: no orphans.
 class SessionHolder : public QObject
 {
     Q_OBJECT
@@ -74,6 +75,7 @@ private:
     bool m_agentEnded = false;
     qint64 m_groupId = 0;
     qint64 m_groupDeadline = 0;
+    bool m_groupKilled = false;
 };
 
 } // namespace standby

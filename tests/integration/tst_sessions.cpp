@@ -201,6 +201,7 @@ private Q_SLOTS:
                 .toObject();
         QVERIFY(!run.isEmpty());
         WAIT_FOR(QFile(pidFile).size() > 0, 20000);
+        WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("parent")).has_value(), 20000);
         QFile file(pidFile);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const qint64 grandchild = file.readAll().trimmed().toLongLong();
@@ -215,6 +216,54 @@ private Q_SLOTS:
         QCOMPARE(record.signal, QStringLiteral("TERM"));
     }
 
+    void aDescendantThatLeftTheGroupIsEndedToo()
+    {
+        const QString pidFile = m_home->path() + QStringLiteral("/escaped.pid");
+        startRun({{"prompt", QStringLiteral("setsid sleep 300 & echo $! > %1; sleep 300")
+                                 .arg(shellQuote(pidFile))},
+                  {"name", "escape"}});
+        WAIT_FOR(QFile(pidFile).size() > 0, 20000);
+        WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("escape")).has_value(), 20000);
+        QFile file(pidFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const qint64 escaped = file.readAll().trimmed().toLongLong();
+        WAIT_FOR(ProcessTable::system().stat(escaped).value_or(ProcessStat{}).groupId == escaped,
+                 20000);
+        QCOMPARE(m_home->cli({QStringLiteral("kill"), QStringLiteral("escape")}).exitCode, 0);
+        QVERIFY(waitForExit(escaped, 20000));
+    }
+
+    void foregroundKillEndsTheWholeFamily_data()
+    {
+        QTest::addColumn<QString>("signal");
+        QTest::addColumn<int>("exitCode");
+        QTest::newRow("TERM") << "TERM" << 128 + SIGTERM;
+        QTest::newRow("INT") << "INT" << 128 + SIGINT;
+    }
+    void foregroundKillEndsTheWholeFamily()
+    {
+        QFETCH(QString, signal);
+        QFETCH(int, exitCode);
+        const QString pidFile = m_home->path() + QStringLiteral("/fg.pid");
+        QFile::remove(pidFile);
+        QProcess process;
+        process.setProcessEnvironment(m_home->environment());
+        process.start(TestHome::binary(QStringLiteral("standby")),
+                      {QStringLiteral("--name"), QStringLiteral("fgk"),
+                       QStringLiteral("sleep 300 & echo $! > %1; wait").arg(shellQuote(pidFile))});
+        WAIT_FOR(QFile(pidFile).size() > 0, 20000);
+        WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("fgk")).has_value(), 20000);
+        QFile file(pidFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const qint64 child = file.readAll().trimmed().toLongLong();
+        const RunResult killed = m_home->cli(
+            {QStringLiteral("kill"), QStringLiteral("fgk"), QStringLiteral("--signal"), signal});
+        QCOMPARE(killed.exitCode, 0);
+        QVERIFY(process.waitForFinished(20000));
+        QCOMPARE(process.exitCode(), exitCode);
+        QVERIFY(waitForExit(child, 20000));
+    }
+
     void stubbornGroupGetsSigkillAfterGrace()
     {
         // The agent and its child ignore SIGTERM; the grace period (2 s here) ends them.
@@ -226,6 +275,7 @@ private Q_SLOTS:
                 .value("data")
                 .toObject();
         WAIT_FOR(QFile(pidFile).size() > 0, 20000);
+        WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("stubborn")).has_value(), 20000);
         QFile file(pidFile);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const qint64 grandchild = file.readAll().trimmed().toLongLong();
