@@ -4,6 +4,7 @@
 #include "client/ApiClient.h"
 #include "client/DaemonControl.h"
 #include "core/Config.h"
+#include "core/DirectoryLock.h"
 #include "core/Paths.h"
 #include "core/Registry.h"
 #include "core/Telemetry.h"
@@ -110,11 +111,28 @@ static int runInForeground(const Paths &paths, const RunRequest &request)
         return report(config.error());
     const Registry registry(paths);
     SessionLauncher launcher(paths, *config, registry);
-    Result<RunRecord> record = launcher.prepare(request, QStringLiteral("interactive"));
-    if (!record)
-        return report(record.error());
-    if (Status error = record->write(paths))
-        return report(*error);
+    Result<RunRecord> record = Error{};
+    {
+        // Checked and registered under the registry's lock, so no other start gets this name.
+        const DirectoryLock claim(paths.sessionsDir());
+        record = launcher.prepare(request, QStringLiteral("interactive"));
+        if (!record)
+            return report(record.error());
+        if (Status error = record->write(paths))
+            return report(*error);
+        RegistryEntry self;
+        self.pid = QCoreApplication::applicationPid();
+        self.procStart = ProcessTable::system().startTime(self.pid).value_or(0);
+        self.sessionId = record->sessionId;
+        self.name = record->name;
+        self.cwd = record->cwd;
+        self.startedAt = record->acceptedAt;
+        self.kind = RegistryEntry::Kind::Interactive;
+        self.agent = record->agent;
+        self.runId = record->runId;
+        if (Status error = registry.add(self))
+            return report(*error);
+    }
     Telemetry::install(paths, {record->cwd, record->sessionId, false});
     SessionHolder holder(paths, *config, SessionHolder::Mode::Foreground);
     QObject::connect(&holder, &SessionHolder::finished, qApp, &QCoreApplication::quit);

@@ -265,13 +265,15 @@ HttpResponse RunsController::cancel(const HttpRequest &request) const
         return HttpResponse::error(409, QStringLiteral("already_ended"),
                                    QStringLiteral("run %1 has already ended (%2)")
                                        .arg(run.runId, RunRecord::statusName(run.status)));
-    // The holder, by what the record says or, while it is still starting, by what the launcher
-    // knows; it holds a kill back until its agent has started.
+    // The holder, by what the record says or, while it is still starting, by its registry entry
+    // (the daemon registers it at launch); it holds a kill back until its agent has started.
     std::optional<QPair<qint64, quint64>> holder;
     if (run.pid > 0 && run.holderStart > 0)
         holder = qMakePair(run.pid, run.holderStart);
-    else
-        holder = m_launcher.recentHolder(run.runId);
+    for (const RegistryEntry &entry : m_registry.list()) {
+        if (!holder && entry.runId == run.runId)
+            holder = qMakePair(entry.pid, entry.procStart);
+    }
     if (!holder)
         return HttpResponse::error(
             409, QStringLiteral("starting"),

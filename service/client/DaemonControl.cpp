@@ -3,6 +3,7 @@
 #include "client/ApiClient.h"
 #include "client/DetachedLauncher.h"
 #include "client/ProcessWaiter.h"
+#include "core/DirectoryLock.h"
 #include "core/LogCategories.h"
 
 #include <QCoreApplication>
@@ -20,30 +21,6 @@
 namespace standby {
 
 namespace {
-
-// An flock() on the home folder itself: released by the kernel when its holder exits, however it
-// exits, the waiter wakes the moment it is released, and no lock file is left behind.
-class StartLock
-{
-public:
-    explicit StartLock(const QString &home)
-    {
-        m_fd = ::open(QFile::encodeName(home).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (m_fd >= 0 && ::flock(m_fd, LOCK_EX) != 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
-    ~StartLock()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    bool isLocked() const { return m_fd >= 0; }
-
-private:
-    int m_fd = -1;
-};
 
 QString lastLines(const QString &path, int maxBytes)
 {
@@ -100,7 +77,8 @@ Result<DaemonControl::Started> DaemonControl::start(const StartOptions &options)
 {
     if (Status error = m_paths.ensureLayout())
         return *error;
-    StartLock lock(m_paths.home());
+    // Concurrent starts queue here: the first starts the daemon, the others find it running.
+    DirectoryLock lock(m_paths.home());
     if (!lock.isLocked())
         return Error{QStringLiteral("io_error"),
                      QStringLiteral("cannot lock %1 to start the daemon").arg(m_paths.home())};

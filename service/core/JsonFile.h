@@ -19,4 +19,8 @@ Status write(const QString &path, const QJsonObject &object,
              QFileDevice::Permissions permissions = QFileDevice::ReadOwner |
                                                     QFileDevice::WriteOwner);
 
+// Atomic like write() (a rename), mode 0600, but without forcing the data to disk: for state
+// that means nothing after a reboot (PID files), where an fsync per write would only cost time.
+Status writeVolatile(const QString &path, const QJsonObject &object);
+
 } // namespace standby::JsonFile

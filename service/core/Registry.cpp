@@ -33,7 +33,9 @@ Status Registry::add(const RegistryEntry &entry) const
     if (entry.isRemote() ? !entry.id.startsWith(QLatin1String("manual-")) : entry.pid <= 0)
         return Error{QStringLiteral("invalid_entry"),
                      QStringLiteral("registry entry without a pid or remote id")};
-    return JsonFile::write(fileFor(m_paths, entry), entry.toJson());
+    // PID files describe running processes; after a crash of the machine they are stale anyway,
+    // so they are renamed into place atomically but not forced to disk.
+    return JsonFile::writeVolatile(fileFor(m_paths, entry), entry.toJson());
 }
 
 Status Registry::remove(qint64 pid) const

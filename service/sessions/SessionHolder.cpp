@@ -2,6 +2,7 @@
 
 #include "Version.h"
 #include "core/DaemonRecord.h"
+#include "core/DirectoryLock.h"
 #include "core/LogCategories.h"
 #include "core/ProcessTable.h"
 #include "core/SignalWatcher.h"
@@ -166,6 +167,7 @@ void SessionHolder::onStarted()
     m_entry.log = m_record.log;
     m_entry.runId = m_record.runId;
     m_entry.procStart = ProcessTable::system().startTime(m_entry.pid).value_or(0);
+    const DirectoryLock claim(m_paths.sessionsDir(), 5000);
     if (Status error = m_registry.add(m_entry))
         qCWarning(lcSession, "cannot register session %s: %s", qUtf8Printable(m_record.name),
                   qUtf8Printable(error->message));
@@ -312,8 +314,9 @@ void SessionHolder::fail(const QString &message)
 
 void SessionHolder::finish()
 {
-    if (m_entry.pid > 0)
-        m_registry.remove(m_entry.pid);
+    // Also the entry the daemon (or the foreground CLI) made for this process before it started.
+    if (m_record.pid > 0)
+        m_registry.remove(m_record.pid);
     if (m_readyFd >= 0) {
         ::close(m_readyFd);
         m_readyFd = -1;

@@ -1,6 +1,8 @@
 #include "sessions/SessionLauncher.h"
 
+#include "Version.h"
 #include "client/DetachedLauncher.h"
+#include "core/DirectoryLock.h"
 #include "core/LogCategories.h"
 #include "core/SessionName.h"
 
@@ -12,6 +14,7 @@
 #include <QRandomGenerator>
 #include <QSet>
 #include <QStandardPaths>
+#include <QSysInfo>
 
 #include <csignal>
 #include <unistd.h>
@@ -38,28 +41,8 @@ QString SessionLauncher::defaultWorkerProgram()
     return onPath.isEmpty() ? beside : onPath;
 }
 
-std::optional<QPair<qint64, quint64>> SessionLauncher::recentHolder(const QString &runId) const
+bool SessionLauncher::isNameTaken(const QString &name) const
 {
-    for (const Pending &pending : m_pending) {
-        if (pending.runId == runId)
-            return qMakePair(pending.pid, pending.procStart);
-    }
-    return std::nullopt;
-}
-
-bool SessionLauncher::isNameTaken(const QString &name)
-{
-    // A holder takes a few milliseconds to register; until it has, its name stays reserved here.
-    // Past this, the holder has registered (or died): the registry alone is authoritative.
-    constexpr qint64 kReservationMs = 30 * 1000;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    m_pending.removeIf([now](const QHash<QString, Pending>::iterator it) {
-        return now - it->launchedAt > kReservationMs;
-    });
-    auto pending = m_pending.constFind(name);
-    if (pending != m_pending.constEnd() &&
-        ProcessTable::system().isAlive(pending->pid, pending->procStart))
-        return true;
     return m_registry.isNameTaken(name);
 }
 
@@ -128,6 +111,13 @@ Result<RunRecord> SessionLauncher::prepare(const RunRequest &request, const QStr
 
 Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
 {
+    // Name check and registration happen under one lock that foreground sessions and holders
+    // take too, so two starts can never both get a name.
+    DirectoryLock claim(m_paths.sessionsDir(), 2000);
+    if (!claim.isLocked())
+        return Error{
+            QStringLiteral("busy"),
+            QStringLiteral("the session registry is locked by another process; try again")};
     Result<RunRecord> prepared = prepare(request);
     if (!prepared)
         return prepared;
@@ -153,9 +143,24 @@ Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
     // The holder reports through its run record; nothing here waits for it.
     ::close(launched->readyFd);
     record.pid = launched->pid;
-    m_pending.insert(name, Pending{launched->pid,
-                                   ProcessTable::system().startTime(launched->pid).value_or(0),
-                                   QDateTime::currentMSecsSinceEpoch(), record.runId});
+    // Registered at once, still under the lock, so the name is taken from this moment; the
+    // holder completes the entry (childPid) when its agent has started, under the same lock.
+    RegistryEntry entry;
+    entry.pid = launched->pid;
+    entry.procStart = ProcessTable::system().startTime(launched->pid).value_or(0);
+    entry.sessionId = record.sessionId;
+    entry.name = record.name;
+    entry.cwd = record.cwd;
+    entry.startedAt = record.acceptedAt;
+    entry.kind = RegistryEntry::Kind::Bg;
+    entry.agent = record.agent;
+    entry.log = record.log;
+    entry.runId = record.runId;
+    entry.version = QString::fromLatin1(kVersion);
+    entry.hostname = QSysInfo::machineHostName();
+    if (Status error = m_registry.add(entry))
+        qCWarning(lcSession, "cannot register the holder of %s yet: %s", qUtf8Printable(name),
+                  qUtf8Printable(error->message));
     qCInfo(lcSession, "accepted run %s as session %s (holder pid %lld)",
            qUtf8Printable(record.runId), qUtf8Printable(name), launched->pid);
     return record;

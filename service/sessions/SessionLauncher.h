@@ -42,26 +42,15 @@ public:
 
     void setWorkerProgram(const QString &program) { m_workerProgram = program; }
 
-    // The holder launched for a run that may not have registered yet: its PID and start time.
-    std::optional<QPair<qint64, quint64>> recentHolder(const QString &runId) const;
     static QString defaultWorkerProgram();
 
 private:
-    bool isNameTaken(const QString &name);
+    bool isNameTaken(const QString &name) const;
 
     Paths m_paths;
     const Config &m_config;
     const Registry &m_registry;
     QString m_workerProgram;
-    // Names handed to holders that may not have registered yet, for a short while after launch.
-    struct Pending
-    {
-        qint64 pid = 0;
-        quint64 procStart = 0;
-        qint64 launchedAt = 0;
-        QString runId;
-    };
-    QHash<QString, Pending> m_pending;
 };
 
 } // namespace standby

@@ -433,7 +433,11 @@ private Q_SLOTS:
         const QJsonObject run =
             startRun({{"prompt", "sleep 300"}, {"name", "orphaned"}}).value("data").toObject();
         const QString runId = run.value("runId").toString();
-        WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("orphaned")).has_value(), 20000);
+        WAIT_FOR(Registry(m_home->paths())
+                         .find(QStringLiteral("orphaned"))
+                         .value_or(RegistryEntry{})
+                         .childPid > 0,
+                 20000);
         const RegistryEntry entry = *Registry(m_home->paths()).find(QStringLiteral("orphaned"));
         ::kill(pid_t(entry.pid), SIGKILL);
         QVERIFY(waitForExit(entry.pid));
@@ -586,6 +590,30 @@ private Q_SLOTS:
                                               QStringLiteral("only"), QStringLiteral("sleep 60")});
         QCOMPARE(second.exitCode, 4);
         QVERIFY(second.err.contains("already running"));
+    }
+
+    void simultaneousStartsNeverShareAName()
+    {
+        // Foreground and background starts at the same moment, all asking for one name.
+        std::vector<std::unique_ptr<QProcess>> starts;
+        for (int i = 0; i < 6; ++i) {
+            auto process = std::make_unique<QProcess>();
+            process->setProcessEnvironment(m_home->environment());
+            QStringList arguments{QStringLiteral("--name"), QStringLiteral("dup"),
+                                  QStringLiteral("sleep 3")};
+            if (i % 2 == 0)
+                arguments.prepend(QStringLiteral("--bg"));
+            process->start(TestHome::binary(QStringLiteral("standby")), arguments);
+            starts.push_back(std::move(process));
+        }
+        int refused = 0;
+        for (auto &process : starts) {
+            QVERIFY(process->waitForFinished(60000));
+            refused += process->exitCode() == 4 ? 1 : 0;
+        }
+        // Exactly one got the name; the others were refused (foreground ones that won would
+        // have run their 3 s, background ones return at once).
+        QCOMPARE(refused, 5);
     }
 
     void cliBackgroundPrintsWhereThingsAre()
