@@ -177,9 +177,10 @@ Result<RunRecord> RunRecord::read(const Paths &paths, const QString &runId)
     return fromJson(*object);
 }
 
-Status RunRecord::write(const Paths &paths) const
+Status RunRecord::write(const Paths &paths, bool durable) const
 {
-    return JsonFile::write(recordPath(paths, runId), toJson());
+    return durable ? JsonFile::write(recordPath(paths, runId), toJson())
+                   : JsonFile::writeVolatile(recordPath(paths, runId), toJson());
 }
 
 QList<RunRecord> RunRecord::list(const Paths &paths, int limit)

@@ -62,7 +62,9 @@ struct RunRecord
                          const ProcessTable &processes = ProcessTable::system()) const;
 
     static Result<RunRecord> read(const Paths &paths, const QString &runId);
-    Status write(const Paths &paths) const;
+    // durable: forced to disk (the end of a run, which is history). A record about to be
+    // rewritten (accepted, running) is only renamed into place: still atomic, without an fsync.
+    Status write(const Paths &paths, bool durable = true) const;
     // Newest first, at most `limit`, unreadable records skipped. Cost grows with `limit`, not
     // with the history's length beyond a directory listing.
     static QList<RunRecord> list(const Paths &paths, int limit);

@@ -326,7 +326,7 @@ void SessionHolder::finish()
 
 void SessionHolder::writeRecord()
 {
-    if (Status error = m_record.write(m_paths))
+    if (Status error = m_record.write(m_paths, m_record.isFinished()))
         qCWarning(lcSession, "cannot write the run record %s: %s", qUtf8Printable(m_record.runId),
                   qUtf8Printable(error->message));
 }

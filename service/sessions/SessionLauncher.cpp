@@ -123,7 +123,7 @@ Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
         return prepared;
     RunRecord record = *prepared;
     const QString name = record.name;
-    if (Status error = record.write(m_paths))
+    if (Status error = record.write(m_paths, false))
         return *error;
 
     DetachedLauncher::Spec spec;
