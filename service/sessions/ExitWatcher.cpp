@@ -3,6 +3,7 @@
 #include "core/ProcessTable.h"
 
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -23,11 +24,25 @@ ExitWatcher::~ExitWatcher()
 
 bool ExitWatcher::watch(qint64 pid, quint64 procStart)
 {
-    if (m_watched.contains(pid))
+    if (m_watched.contains(pid) || m_polled.contains(pid))
         return true;
     const int fd = int(::syscall(SYS_pidfd_open, pid_t(pid), 0));
-    if (fd < 0)
-        return false;
+    if (fd < 0) {
+        // No pidfd (out of descriptors, an old kernel, a seccomp filter): look every 250 ms.
+        if (!ProcessTable::system().isAlive(pid, procStart))
+            return false;
+        auto *timer = new QTimer(this);
+        m_polled.insert(pid, timer);
+        connect(timer, &QTimer::timeout, this, [this, pid, procStart, timer] {
+            if (ProcessTable::system().isAlive(pid, procStart))
+                return;
+            m_polled.remove(pid);
+            timer->deleteLater();
+            Q_EMIT exited(pid);
+        });
+        timer->start(250);
+        return true;
+    }
     // The pidfd was opened after the registry was read: make sure it names the same process.
     if (!ProcessTable::system().isAlive(pid, procStart)) {
         ::close(fd);

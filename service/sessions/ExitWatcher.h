@@ -4,6 +4,7 @@
 #include <QObject>
 
 class QSocketNotifier;
+class QTimer;
 
 namespace standby {
 
@@ -19,13 +20,14 @@ public:
 
     // False when the process is already gone (exited() is not emitted then).
     bool watch(qint64 pid, quint64 procStart);
-    bool isWatching(qint64 pid) const { return m_watched.contains(pid); }
+    bool isWatching(qint64 pid) const { return m_watched.contains(pid) || m_polled.contains(pid); }
 
 Q_SIGNALS:
     void exited(qint64 pid);
 
 private:
     QHash<qint64, QSocketNotifier *> m_watched;
+    QHash<qint64, QTimer *> m_polled; // where no pidfd could be had
 };
 
 } // namespace standby
