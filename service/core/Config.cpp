@@ -31,7 +31,8 @@ QJsonObject Config::defaults()
         {QStringLiteral("daemon"),
          QJsonObject{{QStringLiteral("stopGraceSec"), daemon.stopGraceSec}}},
         {QStringLiteral("sessions"),
-         QJsonObject{{QStringLiteral("killGraceSec"), Sessions().killGraceSec}}},
+         QJsonObject{{QStringLiteral("killGraceSec"), Sessions().killGraceSec},
+                     {QStringLiteral("keepRuns"), Sessions().keepRuns}}},
     };
 }
 
@@ -140,8 +141,8 @@ void Config::apply(const QJsonObject &raw)
         int(reader.integer(h, QStringLiteral("maxConnections"), http.maxConnections, 1, 100000));
     m_http.idleTimeoutSec =
         int(reader.integer(h, QStringLiteral("idleTimeoutSec"), http.idleTimeoutSec, 1, 86400));
-    m_http.headerTimeoutSec = int(
-        reader.integer(h, QStringLiteral("headerTimeoutSec"), http.headerTimeoutSec, 1, 3600));
+    m_http.headerTimeoutSec =
+        int(reader.integer(h, QStringLiteral("headerTimeoutSec"), http.headerTimeoutSec, 1, 3600));
     m_http.maxHeaderBytes = int(reader.integer(h, QStringLiteral("maxHeaderBytes"),
                                                http.maxHeaderBytes, 1024, 1024 * 1024));
     m_http.maxBodyBytes = reader.integer(h, QStringLiteral("maxBodyBytes"), http.maxBodyBytes, 1024,
@@ -149,9 +150,11 @@ void Config::apply(const QJsonObject &raw)
     const Daemon daemon;
     m_daemon.stopGraceSec = int(reader.integer(
         QStringLiteral("daemon"), QStringLiteral("stopGraceSec"), daemon.stopGraceSec, 0, 3600));
-    m_sessions.killGraceSec = int(reader.integer(QStringLiteral("sessions"),
-                                                 QStringLiteral("killGraceSec"),
-                                                 Sessions().killGraceSec, 0, 3600));
+    m_sessions.killGraceSec =
+        int(reader.integer(QStringLiteral("sessions"), QStringLiteral("killGraceSec"),
+                           Sessions().killGraceSec, 0, 3600));
+    m_sessions.keepRuns = int(reader.integer(QStringLiteral("sessions"), QStringLiteral("keepRuns"),
+                                             Sessions().keepRuns, 10, 1000000));
 }
 
 } // namespace standby

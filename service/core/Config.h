@@ -31,6 +31,7 @@ public:
     struct Sessions
     {
         int killGraceSec = 10; // kill: the signal, then SIGKILL to the group after this
+        int keepRuns = 1000;   // run records kept; older ones of ended runs are removed
     };
 
     Config();

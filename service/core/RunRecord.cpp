@@ -2,7 +2,9 @@
 
 #include "core/JsonFile.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QRandomGenerator>
 
@@ -197,6 +199,28 @@ QList<RunRecord> RunRecord::list(const Paths &paths, int limit)
             records.append(*record);
     }
     return records;
+}
+
+int RunRecord::prune(const Paths &paths, int keep, int maxRemovals)
+{
+    QStringList names =
+        QDir(paths.runsDir()).entryList({QStringLiteral("r-*.json")}, QDir::Files, QDir::Name);
+    if (names.size() <= keep)
+        return 0;
+    // Oldest first, and only those beyond the newest `keep`.
+    names.resize(names.size() - keep);
+    int removed = 0;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const QString &name : std::as_const(names)) {
+        if (removed >= maxRemovals)
+            break;
+        Result<RunRecord> record = read(paths, name.chopped(5));
+        if (record && !record->reconciled(now).isFinished())
+            continue;
+        if (QFile::remove(QDir(paths.runsDir()).filePath(name)))
+            ++removed;
+    }
+    return removed;
 }
 
 QString RunRecord::newRunId(qint64 nowMs)

@@ -68,6 +68,10 @@ struct RunRecord
     // Newest first, at most `limit`, unreadable records skipped. Cost grows with `limit`, not
     // with the history's length beyond a directory listing.
     static QList<RunRecord> list(const Paths &paths, int limit);
+    // Removes the records of ended runs beyond the newest `keep`, at most `maxRemovals` in one
+    // call (so a huge backlog is worked off in bounded steps); records of runs still going stay.
+    // Returns how many went.
+    static int prune(const Paths &paths, int keep, int maxRemovals = 1000);
 
     // "r-" + the time in base 36 + 4 random hex digits: unique, and sorting ids sorts by time.
     static QString newRunId(qint64 nowMs);

@@ -9,6 +9,7 @@
 #include "client/DetachedLauncher.h"
 #include "core/LogCategories.h"
 #include "core/ProcessTable.h"
+#include "core/RunRecord.h"
 #include "daemon/WebUiController.h"
 #include "http/AccessPolicy.h"
 #include "http/HttpServer.h"
@@ -134,6 +135,11 @@ Status Daemon::start(const ServeOptions &options)
 
     // Entries of processes that died without unregistering (a SIGKILLed daemon) go first.
     m_registry.sweep();
+    pruneRuns();
+    // Run records are history with a size: keep the newest sessions.keepRuns.
+    auto *pruning = new QTimer(this);
+    connect(pruning, &QTimer::timeout, this, &Daemon::pruneRuns);
+    pruning->start(std::chrono::minutes(10));
 
     RegistryEntry entry;
     entry.pid = pid;
@@ -162,6 +168,14 @@ Status Daemon::start(const ServeOptions &options)
            qUtf8Printable(m_record.endpoint), m_resident ? "resident" : "not resident",
            qUtf8Printable(auth), qUtf8Printable(m_paths.home()));
     return std::nullopt;
+}
+
+void Daemon::pruneRuns()
+{
+    const int removed = RunRecord::prune(m_paths, m_config.sessions().keepRuns);
+    if (removed > 0)
+        qCInfo(lcDaemon, "removed %d old run records (keeping the newest %d)", removed,
+               m_config.sessions().keepRuns);
 }
 
 void Daemon::shutdown()

@@ -55,6 +55,7 @@ Q_SIGNALS:
 
 private:
     bool takeResidentLock();
+    void pruneRuns();
     void spawnSuccessor();
 
     Paths m_paths;

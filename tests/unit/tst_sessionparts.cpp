@@ -7,6 +7,8 @@
 #include "core/SessionName.h"
 #include "sessions/SessionControl.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -157,6 +159,34 @@ private Q_SLOTS:
         QCOMPARE(shown.value("exitCode").toInt(), 4);
         QCOMPARE(RunRecord::read(paths, QStringLiteral("r-zzzz")).error().code,
                  QStringLiteral("not_found"));
+    }
+
+    void oldRunRecordsArePruned()
+    {
+        QTemporaryDir dir;
+        const Paths paths(dir.path());
+        QVERIFY(!paths.ensureLayout().has_value());
+        QStringList ids;
+        for (int i = 0; i < 30; ++i) {
+            RunRecord record;
+            record.runId = RunRecord::newRunId(1775498920000 + i * 1000);
+            record.status = RunRecord::State::Exited;
+            // The oldest run is still going (its holder is this process): it must stay.
+            if (i == 0) {
+                record.status = RunRecord::State::Running;
+                record.pid = QCoreApplication::applicationPid();
+                record.holderStart = ProcessTable::system().startTime(record.pid).value();
+            }
+            QVERIFY(!record.write(paths).has_value());
+            ids.append(record.runId);
+        }
+        QCOMPARE(RunRecord::prune(paths, 10, 5), 5); // bounded per call
+        QCOMPARE(RunRecord::prune(paths, 10), 14);
+        QCOMPARE(RunRecord::prune(paths, 10), 0);
+        const QStringList left = QDir(paths.runsDir()).entryList(QDir::Files, QDir::Name);
+        QCOMPARE(left.size(), 11);
+        QCOMPARE(left.first(), ids.first() + QStringLiteral(".json"));
+        QCOMPARE(left.last(), ids.last() + QStringLiteral(".json"));
     }
 
     void tailReadsFromTheEnd()
