@@ -138,7 +138,10 @@ Result<RunRecord> SessionLauncher::launch(const RunRequest &request)
     if (!launched) {
         QFile::remove(m_paths.runsDir() + QLatin1Char('/') + record.runId +
                       QStringLiteral(".json"));
-        return launched.error();
+        return Error{launched.error().code,
+                     QStringLiteral("cannot start the session holder (%1); standby-worker belongs "
+                                    "beside standbyd, or set STANDBY_WORKER_BIN")
+                         .arg(launched.error().message)};
     }
     // The holder reports through its run record; nothing here waits for it.
     ::close(launched->readyFd);
