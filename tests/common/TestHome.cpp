@@ -74,11 +74,14 @@ RunResult TestHome::run(const QString &program, const QStringList &arguments, in
 }
 
 TestHome::Served TestHome::serve(const QStringList &arguments, const QString &program,
-                                 int timeoutMs) const
+                                 int timeoutMs, const QProcessEnvironment &extra) const
 {
     Served served;
     served.process = std::make_unique<QProcess>();
-    served.process->setProcessEnvironment(environment());
+    QProcessEnvironment env = environment();
+    for (const QString &key : extra.keys())
+        env.insert(key, extra.value(key));
+    served.process->setProcessEnvironment(env);
     QStringList all{QStringLiteral("--serve")};
     all += arguments;
     served.process->start(binary(program), all);

@@ -55,7 +55,8 @@ public:
         qint64 pid() const { return status.value(QStringLiteral("pid")).toInteger(); }
     };
     Served serve(const QStringList &arguments = {},
-                 const QString &program = QStringLiteral("standbyd"), int timeoutMs = 30000) const;
+                 const QString &program = QStringLiteral("standbyd"), int timeoutMs = 30000,
+                 const QProcessEnvironment &extra = {}) const;
 
     void writeConfig(const QJsonObject &config) const;
     // Kills what is registered under this home; returns how many processes it signalled.

@@ -579,6 +579,24 @@ private Q_SLOTS:
                 QStringList{QStringLiteral("daemon.log")});
     }
 
+    void aMissingHolderProgramIsAClearError()
+    {
+        TestHome home;
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("STANDBY_WORKER_BIN"),
+                   QStringLiteral("/nonexistent/standby-worker"));
+        TestHome::Served daemon = home.serve({}, QStringLiteral("standbyd"), 30000, env);
+        QVERIFY(daemon.port() > 0);
+        Result<ApiClient::Reply> reply =
+            ApiClient(daemon.status.value("endpoint").toString())
+                .request("POST", QStringLiteral("/api/v1/runs"), "{\"prompt\":\"true\"}");
+        QVERIFY(reply.ok());
+        QCOMPARE(reply->status, 500);
+        QVERIFY(reply->body.contains("session holder"));
+        QVERIFY(QDir(home.paths().runsDir()).entryList(QDir::Files).isEmpty());
+        QCOMPARE(Registry(home.paths()).list().size(), 1); // the daemon alone
+    }
+
     void takenNameIsRefused()
     {
         QCOMPARE(m_home
