@@ -11,6 +11,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSysInfo>
@@ -167,7 +168,11 @@ void SessionHolder::onStarted()
     m_entry.log = m_record.log;
     m_entry.runId = m_record.runId;
     m_entry.procStart = ProcessTable::system().startTime(m_entry.pid).value_or(0);
-    const DirectoryLock claim(m_paths.sessionsDir(), 5000);
+    // Whoever started this holder registered it already, under the registry's lock; only if that
+    // entry is not there yet must this write wait for the lock, so as to come after it.
+    std::optional<DirectoryLock> claim;
+    if (!QFile::exists(m_paths.pidFile(m_entry.pid)))
+        claim.emplace(m_paths.sessionsDir(), 5000);
     if (Status error = m_registry.add(m_entry))
         qCWarning(lcSession, "cannot register session %s: %s", qUtf8Printable(m_record.name),
                   qUtf8Printable(error->message));
