@@ -95,6 +95,12 @@ ConnectionGuard *ConnectionGuard::of(QTcpSocket *socket)
 void ConnectionGuard::onReadyRead()
 {
     m_idle.start();
+    if (m_owedAnswers > 0) {
+        // A request pipelined behind one still being answered: QHttpServer would answer it
+        // first. Leave it unread; the owed answer closes the connection, and the client repeats.
+        QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
+        return;
+    }
     if (m_framer.isUpgraded())
         return;
     const QByteArray fresh = m_socket->peek(m_socket->bytesAvailable());

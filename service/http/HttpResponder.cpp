@@ -16,6 +16,12 @@ HttpResponder::HttpResponder(QTcpSocket *socket, bool closeAfter, bool headOnly)
         guard->beginAnswer();
 }
 
+void HttpResponder::closeAfterAnswer()
+{
+    if (m_state)
+        m_state->closeAfter = true;
+}
+
 bool HttpResponder::isConnected() const
 {
     return m_state && m_state->socket &&

@@ -21,6 +21,9 @@ public:
 
     void send(const HttpResponse &response);
     bool isConnected() const;
+    // The connection ends after this answer (an answer given later: what a client pipelined
+    // behind its request is not served out of order, the client sends it again).
+    void closeAfterAnswer();
 
 private:
     struct State

@@ -149,9 +149,10 @@ void HttpServer::dispatch(HttpRequest &request, HttpResponder responder)
     request.params = match.params;
     // A handler's bug must cost one request, never the daemon.
     try {
-        if (match.asyncHandler)
+        if (match.asyncHandler) {
+            responder.closeAfterAnswer();
             (*match.asyncHandler)(request, responder);
-        else
+        } else
             responder.send((*match.handler)(request));
         return;
     } catch (const std::exception &e) {

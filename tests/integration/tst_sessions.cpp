@@ -14,7 +14,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QTest>
+#include <QUrl>
 
 #include <csignal>
 #include <sys/stat.h>
@@ -104,6 +106,32 @@ private Q_SLOTS:
         QCOMPARE(record.exitCode, 7);
         // The holder is gone and so is its PID file.
         WAIT_FOR(liveCount(RegistryEntry::Kind::Bg) == 0, 10000);
+    }
+
+    void aPipelinedRequestNeverOvertakesAWaitedRun()
+    {
+        QTcpSocket socket;
+        const QUrl url(m_endpoint);
+        socket.connectToHost(QHostAddress::LocalHost, quint16(url.port()));
+        QVERIFY(socket.waitForConnected(10000));
+        const QByteArray host = "Host: " + url.authority().toUtf8() + "\r\n";
+        const QByteArray body = "{\"prompt\":\"sleep 0.3; echo waited\",\"wait\":true}";
+        socket.write("POST /api/v1/runs HTTP/1.1\r\n" + host +
+                     "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(socket.waitForBytesWritten(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(socket.bytesToWrite() == 0, 5000);
+        socket.write("GET /api/v1/health HTTP/1.1\r\n" + host + "\r\n");
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("waited") ||
+                                     socket.state() != QAbstractSocket::ConnectedState,
+                                 20000);
+        received += socket.readAll();
+        // The first answer is the run's, the health answer never overtakes it, and the
+        // connection ends after it.
+        QVERIFY2(received.startsWith("HTTP/1.1 200 OK"), received.constData());
+        QVERIFY(received.contains("waited"));
+        QVERIFY(!received.contains("\"status\":\"ok\""));
+        QVERIFY(received.contains("Connection: close"));
     }
 
     void signalsAreRecorded()
