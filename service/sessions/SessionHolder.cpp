@@ -40,6 +40,8 @@ SessionHolder::SessionHolder(const Paths &paths, const Config &config, Mode mode
     m_graceTimer.setSingleShot(true);
     m_timeoutTimer.setSingleShot(true);
     m_groupTimer.setInterval(kGroupPollMs);
+    m_stopWatch.setInterval(100);
+    connect(&m_stopWatch, &QTimer::timeout, this, &SessionHolder::checkStopped);
     connect(&m_graceTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSession, "session %s outlived the grace period: SIGKILL",
                   qUtf8Printable(m_record.name));
@@ -148,6 +150,10 @@ void SessionHolder::onStarted()
 {
     m_record.childPid = m_process.processId();
     m_groupId = m_record.childPid;
+    // The agent's group owns the terminal, so Ctrl+Z stops it and not this process: watch for
+    // that and pass it on to the shell, as a job of its own would (only on a terminal).
+    if (m_mode == Mode::Foreground && ::isatty(STDIN_FILENO))
+        m_stopWatch.start();
     m_record.status = RunRecord::State::Running;
     m_record.startedAt = QDateTime::currentMSecsSinceEpoch();
     writeRecord();
@@ -204,6 +210,7 @@ void SessionHolder::onError(QProcess::ProcessError error)
 void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
 {
     m_agentEnded = true;
+    m_stopWatch.stop();
     m_graceTimer.stop();
     m_timeoutTimer.stop();
     if (m_mode == Mode::Foreground && ::isatty(STDIN_FILENO)) {
@@ -275,6 +282,24 @@ void SessionHolder::reapGroup()
               qUtf8Printable(m_record.name), qint64(left.size()));
     m_groupTimer.stop();
     finish();
+}
+
+void SessionHolder::checkStopped()
+{
+    const std::optional<ProcessStat> agent = ProcessTable::system().stat(m_record.childPid);
+    if (!agent || agent->state != 'T')
+        return;
+    // The agent was stopped (Ctrl+Z): take the terminal back and stop too, so the shell sees its
+    // job stopped and can `fg` or `bg` it. Execution resumes here on SIGCONT.
+    ::signal(SIGTTOU, SIG_IGN);
+    ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
+    ::raise(SIGSTOP);
+    // Continued: after `fg` this process group is the terminal's again; hand it to the agent.
+    // After `bg` it is not, and the agent runs on in the background.
+    if (::tcgetpgrp(STDIN_FILENO) == ::getpgrp())
+        ::tcsetpgrp(STDIN_FILENO, pid_t(m_groupId));
+    ::signal(SIGTTOU, SIG_DFL);
+    ::kill(-pid_t(m_groupId), SIGCONT);
 }
 
 void SessionHolder::onSignal(int signal)

@@ -52,6 +52,7 @@ private:
     void onSignal(int signal);
     void terminate(int signal, bool timedOut);
     void reapGroup();
+    void checkStopped();
     void finish();
     void fail(const QString &message);
     void writeRecord();
@@ -70,6 +71,7 @@ private:
     QTimer m_graceTimer;
     QTimer m_timeoutTimer;
     QTimer m_groupTimer;
+    QTimer m_stopWatch; // foreground: notices Ctrl+Z on the agent, for job control
     int m_readyFd = -1;
     int m_killSignal = 0; // the signal a kill request sent, 0 when none
     bool m_agentEnded = false;
