@@ -10,6 +10,8 @@ int runTaskCommand(const QStringList &arguments);
 int runPsCommand(const QStringList &arguments);
 // standby kill NAME|PID [--signal S]
 int runKillCommand(const QStringList &arguments);
+// standby logs NAME|PID [--type T] [--tail N] [--grep TEXT] [-i]
+int runLogsCommand(const QStringList &arguments);
 // standby runs [--json] [--limit N]
 int runRunsCommand(const QStringList &arguments);
 

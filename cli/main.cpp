@@ -27,6 +27,7 @@ const char kHelp[] =
     "  [--name N] [--agent A] \"task\"                 run a task here, registered while it runs\n"
     "  ps [--json] [--kind K]                        live workers\n"
     "  kill NAME|PID [--signal S]                    end a session and all it started\n"
+    "  logs NAME|PID [--tail N] [--grep TEXT]        a session's output (or --type telemetry)\n"
     "  runs [--json]                                 the history, newest first, with exit codes\n"
     "\n"
     "Daemon:\n"
@@ -84,6 +85,8 @@ int main(int argc, char *argv[])
         return runPsCommand(arguments.mid(1));
     if (first == QLatin1String("kill"))
         return runKillCommand(arguments.mid(1));
+    if (first == QLatin1String("logs"))
+        return runLogsCommand(arguments.mid(1));
     if (first == QLatin1String("runs"))
         return runRunsCommand(arguments.mid(1));
     // Anything else is a task: standby [--bg] [options] "task".

@@ -2,6 +2,7 @@
 
 #include "Version.h"
 #include "api/DaemonController.h"
+#include "api/LogsController.h"
 #include "api/RunsController.h"
 #include "api/SystemController.h"
 #include "api/WorkersController.h"
@@ -117,6 +118,8 @@ Status Daemon::start(const ServeOptions &options)
     m_workers->registerRoutes(m_http->router());
     m_runs = std::make_unique<RunsController>(m_paths, m_registry, *m_launcher);
     m_runs->registerRoutes(m_http->router());
+    m_logs = std::make_unique<LogsController>(m_paths, m_registry);
+    m_logs->registerRoutes(m_http->router());
     m_webUi = std::make_unique<WebUiController>();
     m_webUi->registerRoutes(m_http->router());
 

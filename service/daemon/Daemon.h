@@ -15,6 +15,7 @@
 namespace standby {
 
 class DaemonController;
+class LogsController;
 class HttpServer;
 class RunsController;
 class SessionLauncher;
@@ -74,6 +75,7 @@ private:
     std::unique_ptr<SessionLauncher> m_launcher;
     std::unique_ptr<WorkersController> m_workers;
     std::unique_ptr<RunsController> m_runs;
+    std::unique_ptr<LogsController> m_logs;
 };
 
 } // namespace standby

@@ -413,6 +413,61 @@ private Q_SLOTS:
         QCOMPARE(run.value("tail").toString(), QStringLiteral("checked"));
     }
 
+    void logsOfASession()
+    {
+        const QString runId =
+            startRun(
+                {{"prompt", "i=1; while [ $i -le 3000 ]; do echo \"line $i\"; i=$((i+1)); done; "
+                            "echo \"ERROR boom\" >&2"},
+                 {"name", "talker"},
+                 {"wait", true}})
+                .value("data")
+                .toObject()
+                .value("runId")
+                .toString();
+        QVERIFY(!runId.isEmpty());
+        // The CLI reads the files itself: the last lines, a search, the telemetry.
+        RunResult logs = m_home->cli({QStringLiteral("logs"), QStringLiteral("talker"),
+                                      QStringLiteral("--tail"), QStringLiteral("2")});
+        QCOMPARE(logs.exitCode, 0);
+        QCOMPARE(logs.out, QByteArray("line 3000\nERROR boom\n"));
+        logs = m_home->cli({QStringLiteral("logs"), QStringLiteral("talker"),
+                            QStringLiteral("--grep"), QStringLiteral("line 299"),
+                            QStringLiteral("--tail"), QStringLiteral("3")});
+        QCOMPARE(logs.out, QByteArray("line 2997\nline 2998\nline 2999\n"));
+        logs =
+            m_home->cli({QStringLiteral("logs"), QStringLiteral("talker"), QStringLiteral("--grep"),
+                         QStringLiteral("error"), QStringLiteral("-i")});
+        QCOMPARE(logs.out, QByteArray("ERROR boom\n"));
+        logs = m_home->cli(
+            {QStringLiteral("logs"), runId, QStringLiteral("--type"), QStringLiteral("telemetry")});
+        QVERIFY2(logs.out.contains("session talker ended: exited"), logs.out.constData());
+        QVERIFY(!logs.out.contains("session=daemon-"));
+        QCOMPARE(m_home->cli({QStringLiteral("logs"), QStringLiteral("nobody")}).exitCode, 2);
+        logs = m_home->cli({QStringLiteral("logs"), QStringLiteral("talker"),
+                            QStringLiteral("--type"), QStringLiteral("debug")});
+        QCOMPARE(logs.exitCode, 2);
+        QVERIFY(logs.err.contains("--debug"));
+
+        // The API: telemetry first when no type is named, and every type that exists is listed.
+        Result<QJsonValue> shown = api().get(QStringLiteral("/api/v1/workers/talker/logs?tail=5"));
+        QVERIFY(shown.ok());
+        QCOMPARE(shown->toObject().value("type").toString(), QStringLiteral("telemetry"));
+        QCOMPARE(shown->toObject().value("available").toArray(),
+                 (QJsonArray{"telemetry", "process"}));
+        shown = api().get(QStringLiteral(
+            "/api/v1/workers/talker/logs?type=process&q=LINE%201&ignoreCase=1&tail=2"));
+        QCOMPARE(shown->toObject().value("lines").toArray(),
+                 (QJsonArray{"line 1998", "line 1999"}));
+        Result<ApiClient::Reply> reply =
+            api().request("GET", QStringLiteral("/api/v1/workers/talker/logs?type=nonsense"));
+        QCOMPARE(reply->status, 400);
+        reply = api().request("GET", QStringLiteral("/api/v1/workers/talker/logs?tail=0"));
+        QCOMPARE(reply->status, 400);
+        reply = api().request("GET", QStringLiteral("/api/v1/workers/nobody/logs"));
+        QCOMPARE(reply->status, 404);
+    }
+
     void sessionsSurviveADaemonKilledMidway()
     {
         // A session that writes all the time, and one that just waits.

@@ -5,6 +5,7 @@
 #include "core/LogTail.h"
 #include "core/RunRecord.h"
 #include "core/SessionName.h"
+#include "logs/LogScan.h"
 #include "sessions/SessionControl.h"
 
 #include <QCoreApplication>
@@ -187,6 +188,32 @@ private Q_SLOTS:
         QCOMPARE(left.size(), 11);
         QCOMPARE(left.first(), ids.first() + QStringLiteral(".json"));
         QCOMPARE(left.last(), ids.last() + QStringLiteral(".json"));
+    }
+
+    void logScanFiltersFromTheEndWithinItsBudget()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("big.log"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 200000; ++i)
+            file.write((i % 1000 == 0 ? "match " : "other ") + QByteArray::number(i) + '\n');
+        file.write("no newline at the end");
+        file.close();
+        LogScan::Result all = LogScan::lastLines(path, 2);
+        QCOMPARE(all.lines, (QList<QByteArray>{"other 199999", "no newline at the end"}));
+        const auto matches = [](const QByteArray &line) { return line.startsWith("match"); };
+        LogScan::Result found = LogScan::lastLines(path, 3, matches);
+        QCOMPARE(found.lines, (QList<QByteArray>{"match 197000", "match 198000", "match 199000"}));
+        QVERIFY(!found.truncated);
+        // Everything from the very first line, across block boundaries.
+        found = LogScan::lastLines(path, 1000, matches);
+        QCOMPARE(found.lines.size(), 200);
+        QCOMPARE(found.lines.first(), QByteArray("match 0"));
+        // A budget stops the search early, and says so.
+        found = LogScan::lastLines(path, 1000, matches, 100000);
+        QVERIFY(found.truncated);
+        QVERIFY(found.lines.size() < 200);
     }
 
     void tailReadsFromTheEnd()

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/Error.h"
+#include "core/Paths.h"
+#include "core/Registry.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <optional>
+
+namespace standby {
+
+// Where one session's four kinds of log live, and reading them (DESIGN.md, "Log types"):
+// telemetry (its lines in logs/{date}/{workspace}.log), process (logs/{name}.log), debug
+// (debug/{sessionId}.txt) and transcript (projects/{projectId}/{sessionId}.jsonl). A session is
+// found live (by PID or name) or, once ended, by its newest run.
+class SessionLogs
+{
+public:
+    struct Session
+    {
+        QString name;
+        QString sessionId;
+        QString cwd;
+        QString processLog;
+        qint64 startedAt = 0;
+        qint64 endedAt = 0; // 0 while it runs
+    };
+    struct Query
+    {
+        QString type;   // "" → the first that exists, in the order of types()
+        int tail = 100; // the last N (matching) lines
+        QString text;   // only lines containing it
+        bool ignoreCase = false;
+    };
+
+    static const QStringList &types();
+
+    // By PID or name of a live session, else a run id, else the newest run of that name.
+    static std::optional<Session> find(const Paths &paths, const Registry &registry,
+                                       const QString &key);
+
+    static QStringList available(const Paths &paths, const Session &session);
+
+    // {name, type, available, lines, truncated}. Errors: invalid_type, no_logs.
+    static Result<QJsonObject> read(const Paths &paths, const Session &session, const Query &query);
+};
+
+} // namespace standby
