@@ -40,30 +40,33 @@ void LogsController::logs(const HttpRequest &request, HttpResponder responder) c
         }
     }
     const QString id = request.param(QStringLiteral("id"));
-    const std::optional<SessionLogs::Session> session = SessionLogs::find(m_paths, m_registry, id);
-    if (!session) {
-        responder.send(HttpResponse::error(
-            404, QStringLiteral("not_found"),
-            QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))));
-        return;
-    }
-    // Off the event loop: a search may read tens of megabytes.
+    // A live session is found here in the (cached) registry; an ended one in the run history,
+    // on the pool thread together with the reading (a search may read tens of megabytes).
+    const std::optional<SessionLogs::Session> live = SessionLogs::findLive(m_paths, m_registry, id);
     auto *watcher = new QFutureWatcher<Result<QJsonObject>>();
     QObject::connect(watcher, &QFutureWatcher<Result<QJsonObject>>::finished, watcher,
                      [watcher, responder]() mutable {
                          const Result<QJsonObject> read = watcher->result();
                          watcher->deleteLater();
                          if (!read) {
-                             const bool notThere = read.error().code == QLatin1String("no_logs");
+                             const bool notThere = read.error().code == QLatin1String("no_logs") ||
+                                                   read.error().code == QLatin1String("not_found");
                              responder.send(
                                  HttpResponse::error(notThere ? 404 : 400, read.error()));
                              return;
                          }
                          responder.send(HttpResponse::data(*read));
                      });
-    watcher->setFuture(QtConcurrent::run([paths = m_paths, session = *session, query] {
-        return SessionLogs::read(paths, session, query);
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([paths = m_paths, live, id, query]() -> Result<QJsonObject> {
+            const std::optional<SessionLogs::Session> session =
+                live ? live : SessionLogs::findEnded(paths, id);
+            if (!session)
+                return Error{
+                    QStringLiteral("not_found"),
+                    QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
+            return SessionLogs::read(paths, *session, query);
+        }));
 }
 
 } // namespace standby

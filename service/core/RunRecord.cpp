@@ -201,6 +201,18 @@ QList<RunRecord> RunRecord::list(const Paths &paths, int limit)
     return records;
 }
 
+std::optional<RunRecord> RunRecord::newestNamed(const Paths &paths, const QString &name)
+{
+    const QStringList names =
+        QDir(paths.runsDir()).entryList({QStringLiteral("r-*.json")}, QDir::Files, QDir::Name);
+    for (auto it = names.crbegin(); it != names.crend(); ++it) {
+        Result<RunRecord> record = read(paths, it->chopped(5));
+        if (record && record->name == name)
+            return *record;
+    }
+    return std::nullopt;
+}
+
 int RunRecord::prune(const Paths &paths, int keep, int maxRemovals)
 {
     QStringList names =

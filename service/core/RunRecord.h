@@ -68,6 +68,8 @@ struct RunRecord
     // Newest first, at most `limit`, unreadable records skipped. Cost grows with `limit`, not
     // with the history's length beyond a directory listing.
     static QList<RunRecord> list(const Paths &paths, int limit);
+    // The newest run of a session name, reading records newest first until one matches.
+    static std::optional<RunRecord> newestNamed(const Paths &paths, const QString &name);
     // Removes the records of ended runs beyond the newest `keep`, at most `maxRemovals` in one
     // call (so a huge backlog is worked off in bounded steps); records of runs still going stay.
     // Returns how many went.

@@ -52,26 +52,34 @@ const QStringList &SessionLogs::types()
 std::optional<SessionLogs::Session> SessionLogs::find(const Paths &paths, const Registry &registry,
                                                       const QString &key)
 {
-    if (std::optional<RegistryEntry> entry = registry.find(key); entry && !entry->isRemote()) {
-        Result<RunRecord> run = RunRecord::read(paths, entry->runId);
-        return Session{entry->name,      entry->sessionId,
-                       entry->cwd,       run ? run->log : entry->log,
-                       entry->startedAt, 0};
-    }
-    // Ended sessions: by run id, else the newest run with that name.
+    if (std::optional<Session> live = findLive(paths, registry, key))
+        return live;
+    return findEnded(paths, key);
+}
+
+std::optional<SessionLogs::Session>
+SessionLogs::findLive(const Paths &paths, const Registry &registry, const QString &key)
+{
+    const std::optional<RegistryEntry> entry = registry.find(key);
+    if (!entry || entry->isRemote())
+        return std::nullopt;
+    Result<RunRecord> run = RunRecord::read(paths, entry->runId);
+    return Session{entry->name,      entry->sessionId,
+                   entry->cwd,       run ? run->log : entry->log,
+                   entry->startedAt, 0};
+}
+
+std::optional<SessionLogs::Session> SessionLogs::findEnded(const Paths &paths, const QString &key)
+{
+    // By run id, else the newest run with that name (records read newest first, only until one
+    // matches).
     std::optional<RunRecord> found;
     if (RunRecord::isValidRunId(key)) {
         if (Result<RunRecord> run = RunRecord::read(paths, key))
             found = *run;
     }
-    if (!found) {
-        for (const RunRecord &run : RunRecord::list(paths, 1000)) {
-            if (run.name == key) {
-                found = run;
-                break;
-            }
-        }
-    }
+    if (!found)
+        found = RunRecord::newestNamed(paths, key);
     if (!found)
         return std::nullopt;
     return Session{found->name,

@@ -40,6 +40,11 @@ public:
     // By PID or name of a live session, else a run id, else the newest run of that name.
     static std::optional<Session> find(const Paths &paths, const Registry &registry,
                                        const QString &key);
+    // The two halves of find(): the registry (cheap, cached) and the run history (file reads,
+    // which the daemon does off its event loop).
+    static std::optional<Session> findLive(const Paths &paths, const Registry &registry,
+                                           const QString &key);
+    static std::optional<Session> findEnded(const Paths &paths, const QString &key);
 
     static QStringList available(const Paths &paths, const Session &session);
 

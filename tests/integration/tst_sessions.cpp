@@ -70,6 +70,13 @@ private:
         return count;
     }
 
+    // The PID a session's script wrote into a file (0 when there is none).
+    static qint64 readPid(const QString &path)
+    {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed().toLongLong() : 0;
+    }
+
     QString shellQuote(const QString &path) const
     {
         return QLatin1Char('\'') + path + QLatin1Char('\'');
@@ -230,9 +237,7 @@ private Q_SLOTS:
         QVERIFY(!run.isEmpty());
         WAIT_FOR(QFile(pidFile).size() > 0, 20000);
         WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("parent")).has_value(), 20000);
-        QFile file(pidFile);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const qint64 grandchild = file.readAll().trimmed().toLongLong();
+        const qint64 grandchild = readPid(pidFile);
         QVERIFY(grandchild > 0);
         QVERIFY(ProcessTable::system().isAlive(grandchild, 0));
 
@@ -252,9 +257,7 @@ private Q_SLOTS:
                   {"name", "escape"}});
         WAIT_FOR(QFile(pidFile).size() > 0, 20000);
         WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("escape")).has_value(), 20000);
-        QFile file(pidFile);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const qint64 escaped = file.readAll().trimmed().toLongLong();
+        const qint64 escaped = readPid(pidFile);
         WAIT_FOR(ProcessTable::system().stat(escaped).value_or(ProcessStat{}).groupId == escaped,
                  20000);
         QCOMPARE(m_home->cli({QStringLiteral("kill"), QStringLiteral("escape")}).exitCode, 0);
@@ -281,9 +284,7 @@ private Q_SLOTS:
                        QStringLiteral("sleep 300 & echo $! > %1; wait").arg(shellQuote(pidFile))});
         WAIT_FOR(QFile(pidFile).size() > 0, 20000);
         WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("fgk")).has_value(), 20000);
-        QFile file(pidFile);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const qint64 child = file.readAll().trimmed().toLongLong();
+        const qint64 child = readPid(pidFile);
         const RunResult killed = m_home->cli(
             {QStringLiteral("kill"), QStringLiteral("fgk"), QStringLiteral("--signal"), signal});
         QCOMPARE(killed.exitCode, 0);
@@ -304,9 +305,7 @@ private Q_SLOTS:
                 .toObject();
         WAIT_FOR(QFile(pidFile).size() > 0, 20000);
         WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("stubborn")).has_value(), 20000);
-        QFile file(pidFile);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const qint64 grandchild = file.readAll().trimmed().toLongLong();
+        const qint64 grandchild = readPid(pidFile);
         Result<ApiClient::Reply> reply =
             api().request("DELETE", QStringLiteral("/api/v1/workers/stubborn"));
         QVERIFY(reply.ok());
@@ -327,9 +326,7 @@ private Q_SLOTS:
                 .toObject();
         WAIT_FOR(QFile(pidFile).size() > 0, 20000);
         WAIT_FOR(Registry(m_home->paths()).find(QStringLiteral("hard")).has_value(), 20000);
-        QFile file(pidFile);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const qint64 grandchild = file.readAll().trimmed().toLongLong();
+        const qint64 grandchild = readPid(pidFile);
         const RunResult killed = m_home->cli({QStringLiteral("kill"), QStringLiteral("hard"),
                                               QStringLiteral("--signal"), QStringLiteral("KILL")});
         QCOMPARE(killed.exitCode, 0);
@@ -347,9 +344,7 @@ private Q_SLOTS:
                 .value("data")
                 .toObject();
         QCOMPARE(run.value("exitCode").toInt(), 0);
-        QFile file(pidFile);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        QVERIFY(waitForExit(file.readAll().trimmed().toLongLong(), 20000));
+        QVERIFY(waitForExit(readPid(pidFile), 20000));
     }
 
     void timeoutEndsARun()
