@@ -6,6 +6,7 @@
 #include "core/RunRecord.h"
 #include "core/SessionName.h"
 #include "logs/LogScan.h"
+#include "sessions/AttachFrame.h"
 #include "sessions/SessionControl.h"
 
 #include <QCoreApplication>
@@ -249,6 +250,48 @@ private Q_SLOTS:
         QVERIFY(!SessionControl::parseSignal(QStringLiteral("STOP")).has_value());
         QVERIFY(!SessionControl::parseSignal(QStringLiteral("999")).has_value());
         QCOMPARE(SessionControl::signalName(SIGUSR1), QStringLiteral("USR1"));
+    }
+
+    void attachFramesSurviveAnySplit()
+    {
+        QByteArray binary;
+        for (int i = 0; i < 256; ++i)
+            binary.append(char(i));
+        const QByteArray stream = AttachFrame::encode(AttachFrame::Attach) +
+                                  AttachFrame::encode(AttachFrame::Stdout, binary) +
+                                  AttachFrame::encode(AttachFrame::Input, "line\n");
+        // Byte by byte, as a slow socket would deliver it.
+        AttachFrameReader reader;
+        QList<AttachFrame> frames;
+        for (char c : stream) {
+            reader.feed(QByteArray(1, c));
+            while (std::optional<AttachFrame> frame = reader.next())
+                frames.append(*frame);
+        }
+        QCOMPARE(frames.size(), 3);
+        QCOMPARE(frames[0].type, AttachFrame::Attach);
+        QVERIFY(frames[0].payload.isEmpty());
+        QCOMPARE(frames[1].type, AttachFrame::Stdout);
+        QCOMPARE(frames[1].payload, binary);
+        QCOMPARE(frames[2].payload, QByteArray("line\n"));
+        QCOMPARE(reader.buffered(), 0);
+    }
+
+    void attachFramesRefuseGarbageAndOversize()
+    {
+        AttachFrameReader garbage;
+        garbage.feed("GET / HTTP/1.1\r\n");
+        QVERIFY(!garbage.next().has_value());
+        QVERIFY(garbage.error().contains(QLatin1String("unknown frame type")));
+
+        AttachFrameReader oversize;
+        QByteArray head = AttachFrame::encode(AttachFrame::Input).left(1);
+        head.append("\x7f\xff\xff\xff", 4);
+        oversize.feed(head);
+        QVERIFY(!oversize.next().has_value());
+        QVERIFY(oversize.error().contains(QLatin1String("over the limit")));
+        // Nothing it fed is kept.
+        QCOMPARE(oversize.buffered(), 0);
     }
 };
 
