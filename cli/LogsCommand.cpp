@@ -4,6 +4,9 @@
 #include "core/Paths.h"
 #include "core/Registry.h"
 #include "logs/SessionLogs.h"
+#include "sessions/SessionFollow.h"
+
+#include <QCoreApplication>
 
 #include <QJsonArray>
 
@@ -19,9 +22,51 @@ static const char kLogsHelp[] =
     "\n"
     "  --type T      process (the default: the session's stdout and stderr), telemetry,\n"
     "                debug or transcript\n"
-    "  --tail N      the last N lines (default 100)\n"
+    "  --tail N      the last N lines (default 100; with -f, 10)\n"
+    "  -f, --follow  keep printing lines as they are written, across log rotation, until the\n"
+    "                session ends (its exit status goes to stderr); Ctrl+C stops following\n"
     "  --grep TEXT   only lines containing TEXT (the last N of them)\n"
     "  -i            --grep ignores case\n";
+
+static int followLog(const Paths &paths, const SessionLogs::Session &session,
+                     const SessionLogs::Query &query)
+{
+    Result<SessionLogs::FollowStart> start = SessionLogs::startFollow(paths, session, query);
+    if (!start)
+        return report(Error{start.error().code == QLatin1String("no_logs")
+                                ? QStringLiteral("not_found")
+                                : QStringLiteral("usage"),
+                            start.error().message});
+    for (const QByteArray &line : std::as_const(start->tail)) {
+        std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+        std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
+    SessionFollow follow(paths, start->session, start->file, start->offset,
+                         SessionLogs::filterFor(start->session, start->type, query));
+    QObject::connect(&follow, &SessionFollow::lines, [](const QByteArray &chunk) {
+        std::fwrite(chunk.constData(), 1, size_t(chunk.size()), stdout);
+        std::fflush(stdout);
+    });
+    QObject::connect(&follow, &SessionFollow::ended, [&](const QJsonObject &exit) {
+        const QString status = exit.value(QStringLiteral("status")).toString();
+        QString how;
+        if (status == QLatin1String("exited"))
+            how = QStringLiteral("exited with code %1")
+                      .arg(exit.value(QStringLiteral("exitCode")).toInt());
+        else if (status == QLatin1String("killed"))
+            how = QStringLiteral("was killed by SIG%1")
+                      .arg(exit.value(QStringLiteral("signal")).toString());
+        else
+            how = QStringLiteral("ended (%1)").arg(status);
+        std::fprintf(stderr, "standby: %s %s\n", qUtf8Printable(session.name), qUtf8Printable(how));
+        QCoreApplication::exit(kOk);
+    });
+    if (!follow.start())
+        return report(Error{QStringLiteral("io_error"),
+                            QStringLiteral("cannot watch %1 for changes").arg(start->file)});
+    return QCoreApplication::exec();
+}
 
 int runLogsCommand(const QStringList &arguments)
 {
@@ -37,18 +82,18 @@ int runLogsCommand(const QStringList &arguments)
         return *done;
     if (verb.positional().size() != 1)
         return verb.usageError(QStringLiteral("name one session: standby logs NAME|PID"));
-    if (verb.parser().isSet(follow))
-        return report(Error{QStringLiteral("usage"),
-                            QStringLiteral("-f (follow) is not available yet; use --tail")});
 
     SessionLogs::Query query;
     query.type = verb.parser().isSet(type) ? verb.parser().value(type) : QStringLiteral("process");
     query.text = verb.parser().value(grep);
     query.ignoreCase = verb.parser().isSet(ignoreCase);
+    const bool following = verb.parser().isSet(follow);
+    if (following)
+        query.tail = 10;
     if (verb.parser().isSet(tail)) {
         bool ok = false;
         query.tail = verb.parser().value(tail).toInt(&ok);
-        if (!ok || query.tail < 1 || query.tail > 1000000)
+        if (!ok || query.tail < (following ? 0 : 1) || query.tail > 1000000)
             return verb.usageError(QStringLiteral("--tail must be a number from 1 to 1000000"));
     }
     const Paths paths = Paths::fromEnvironment();
@@ -59,6 +104,8 @@ int runLogsCommand(const QStringList &arguments)
         return report(
             Error{QStringLiteral("not_found"),
                   QStringLiteral("no session \"%1\" (see standby ps and standby runs)").arg(key)});
+    if (following)
+        return followLog(paths, *session, query);
     Result<QJsonObject> read = SessionLogs::read(paths, *session, query);
     if (!read)
         return report(Error{read.error().code == QLatin1String("no_logs")

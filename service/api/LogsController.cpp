@@ -1,6 +1,13 @@
 #include "api/LogsController.h"
 
+#include "core/LogCategories.h"
+#include "http/HttpStream.h"
 #include "logs/SessionLogs.h"
+#include "sessions/SessionFollow.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
 
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
@@ -16,11 +23,13 @@ void LogsController::registerRoutes(Router &router)
 
 void LogsController::logs(const HttpRequest &request, HttpResponder responder) const
 {
-    if (!request.queryValue(QStringLiteral("follow")).isEmpty() &&
-        request.queryValue(QStringLiteral("follow")) != QLatin1String("0")) {
-        responder.send(HttpResponse::error(501, QStringLiteral("not_implemented"),
-                                           QStringLiteral("live follow is not available yet; "
-                                                          "read with tail= and poll")));
+    const QString followValue = request.queryValue(QStringLiteral("follow"));
+    const bool following =
+        followValue == QLatin1String("1") || followValue == QLatin1String("true");
+    if (!followValue.isEmpty() && !following && followValue != QLatin1String("0") &&
+        followValue != QLatin1String("false")) {
+        responder.send(HttpResponse::error(400, QStringLiteral("invalid_follow"),
+                                           QStringLiteral("follow must be 1 or 0")));
         return;
     }
     SessionLogs::Query query;
@@ -40,6 +49,10 @@ void LogsController::logs(const HttpRequest &request, HttpResponder responder) c
         }
     }
     const QString id = request.param(QStringLiteral("id"));
+    if (following) {
+        follow(id, query, responder);
+        return;
+    }
     // A live session is found here in the (cached) registry; an ended one in the run history,
     // on the pool thread together with the reading (a search may read tens of megabytes).
     const std::optional<SessionLogs::Session> live = SessionLogs::findLive(m_paths, m_registry, id);
@@ -66,6 +79,92 @@ void LogsController::logs(const HttpRequest &request, HttpResponder responder) c
                     QStringLiteral("not_found"),
                     QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
             return SessionLogs::read(paths, *session, query);
+        }));
+}
+
+namespace {
+
+QByteArray joinLines(const QList<QByteArray> &lines)
+{
+    QByteArray out;
+    for (const QByteArray &line : lines) {
+        if (!out.isEmpty())
+            out += '\n';
+        out += line;
+    }
+    return out;
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+void LogsController::follow(const QString &id, const SessionLogs::Query &query,
+                            HttpResponder responder) const
+{
+    const std::optional<SessionLogs::Session> live = SessionLogs::findLive(m_paths, m_registry, id);
+    auto *watcher = new QFutureWatcher<Result<SessionLogs::FollowStart>>();
+    QObject::connect(
+        watcher, &QFutureWatcher<Result<SessionLogs::FollowStart>>::finished, watcher,
+        [watcher, responder, paths = m_paths, query]() mutable {
+            const Result<SessionLogs::FollowStart> start = watcher->result();
+            watcher->deleteLater();
+            if (!start) {
+                const bool notThere = start.error().code == QLatin1String("no_logs") ||
+                                      start.error().code == QLatin1String("not_found");
+                responder.send(HttpResponse::error(notThere ? 404 : 400, start.error()));
+                return;
+            }
+            HttpStream *stream = responder.beginStream("text/event-stream");
+            if (!stream)
+                return;
+            stream->setKeepAlive(15000);
+            stream->writeEvent("session",
+                               compact({{QStringLiteral("name"), start->session.name},
+                                        {QStringLiteral("sessionId"), start->session.sessionId},
+                                        {QStringLiteral("runId"), start->session.runId},
+                                        {QStringLiteral("type"), start->type}}));
+            if (!start->tail.isEmpty())
+                stream->writeEvent("log", joinLines(start->tail));
+            // A child of the stream: when the client goes, the follow and its watches go too.
+            auto *follow = new SessionFollow(
+                paths, start->session, start->file, start->offset,
+                SessionLogs::filterFor(start->session, start->type, query), stream);
+            QObject::connect(follow, &SessionFollow::lines, stream,
+                             [stream](const QByteArray &chunk) {
+                                 QByteArray data = chunk;
+                                 if (data.endsWith('\n'))
+                                     data.chop(1);
+                                 stream->writeEvent("log", data);
+                             });
+            QObject::connect(follow, &SessionFollow::ended, stream,
+                             [stream](const QJsonObject &exit) {
+                                 stream->writeEvent("exit", compact(exit));
+                                 stream->close();
+                             });
+            if (!follow->start()) {
+                qCWarning(lcLogs, "cannot watch %s for a follow", qUtf8Printable(start->file));
+                stream->writeEvent(
+                    "error",
+                    compact(
+                        {{QStringLiteral("code"), QStringLiteral("follow_unavailable")},
+                         {QStringLiteral("message"), QStringLiteral("the log cannot be watched "
+                                                                    "(inotify unavailable)")}}));
+                stream->close();
+            }
+        });
+    watcher->setFuture(
+        QtConcurrent::run([paths = m_paths, live, id, query]() -> Result<SessionLogs::FollowStart> {
+            const std::optional<SessionLogs::Session> session =
+                live ? live : SessionLogs::findEnded(paths, id);
+            if (!session)
+                return Error{
+                    QStringLiteral("not_found"),
+                    QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
+            return SessionLogs::startFollow(paths, *session, query);
         }));
 }
 

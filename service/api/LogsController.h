@@ -3,11 +3,15 @@
 #include "core/Paths.h"
 #include "core/Registry.h"
 #include "http/Router.h"
+#include "logs/SessionLogs.h"
 
 namespace standby {
 
-// GET /api/v1/workers/{id}/logs?type=…&tail=N&q=TEXT&ignoreCase=1. Reading runs on a pool
-// thread, so a search through a large log never holds up the daemon's event loop.
+// GET /api/v1/workers/{id}/logs?type=…&tail=N&q=TEXT&ignoreCase=1[&follow=1]. Reading runs on a
+// pool thread, so a search through a large log never holds up the daemon's event loop. With
+// follow=1 the answer is a Server-Sent Events stream: "session" {name, sessionId, type, runId},
+// "log" events (the tail, then each write; data lines are log lines), and a last "exit"
+// {runId, status, exitCode, signal, durationMs} when the session ends.
 class LogsController
 {
 public:
@@ -20,6 +24,7 @@ public:
 
 private:
     void logs(const HttpRequest &request, HttpResponder responder) const;
+    void follow(const QString &id, const SessionLogs::Query &query, HttpResponder responder) const;
 
     Paths m_paths;
     const Registry &m_registry;

@@ -35,8 +35,8 @@ std::optional<HttpResponse> AccessPolicy::check(const HttpRequest &request) cons
                                    QStringLiteral("requests from %1 are not allowed")
                                        .arg(QString::fromLatin1(origin.left(100))));
 
-    const bool safe = request.method == "GET" || request.method == "HEAD" ||
-                      request.method == "OPTIONS";
+    const bool safe =
+        request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
     const bool fromBrowser = !origin.isEmpty() || !request.header("Referer").isEmpty() ||
                              !request.header("Sec-Fetch-Site").isEmpty() ||
                              !request.header("Sec-Fetch-Mode").isEmpty() ||

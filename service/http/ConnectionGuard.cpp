@@ -54,11 +54,12 @@ RefusalLog &refusals()
 
 } // namespace
 
-ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits)
+ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits, UpgradeGate gate)
     : QObject(socket)
     , m_socket(socket)
     , m_limits(limits)
     , m_framer(limits)
+    , m_gate(std::move(gate))
 {
     setObjectName(QStringLiteral("standby-connection-guard"));
     m_idle.setSingleShot(true);
@@ -107,6 +108,29 @@ void ConnectionGuard::onReadyRead()
     m_bytesSinceRequest += fresh.size();
     if (std::optional<RequestFramer::Violation> violation = m_framer.feed(fresh)) {
         refuse(violation->status, violation->code, violation->message);
+        return;
+    }
+    if (m_framer.isUpgraded()) {
+        const QByteArray head = m_framer.takeUpgradeHead();
+        std::optional<QByteArray> refusal =
+            m_gate
+                ? m_gate(m_socket, head)
+                : std::optional<QByteArray>(HttpResponse::error(404, QStringLiteral("not_found"),
+                                                                QStringLiteral("no WebSocket here"))
+                                                .serialize(true));
+        if (refusal) {
+            refusals().note(m_socket->peerAddress().toString(),
+                            QStringLiteral("WebSocket upgrade refused"));
+            m_idle.stop();
+            m_headerDeadline.stop();
+            QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
+            rejectAndClose(m_socket, *refusal);
+            return;
+        }
+        // From here the WebSocket keeps its own time (pings, its close handshake).
+        m_idle.stop();
+        m_headerDeadline.stop();
+        QObject::disconnect(m_socket, &QIODevice::bytesWritten, &m_idle, nullptr);
         return;
     }
     // Whatever the framer believes, no valid request is larger than this: a last line of

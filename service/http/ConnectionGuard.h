@@ -6,6 +6,9 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
+#include <optional>
+
 class QTcpSocket;
 
 namespace standby {
@@ -18,7 +21,11 @@ class ConnectionGuard : public QObject
     Q_OBJECT
 
 public:
-    ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits);
+    // Decides on a WebSocket upgrade from its header block, before QHttpServer hands the socket
+    // to its WebSocket server (which would complete any handshake): an answer refuses it.
+    using UpgradeGate = std::function<std::optional<QByteArray>(QTcpSocket *, const QByteArray &)>;
+
+    ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits, UpgradeGate gate = {});
 
     // The guard of a socket, if it has one.
     static ConnectionGuard *of(QTcpSocket *socket);
@@ -41,6 +48,7 @@ private:
     QTcpSocket *m_socket;
     HttpLimits m_limits;
     RequestFramer m_framer;
+    UpgradeGate m_gate;
     QTimer m_idle;
     QTimer m_headerDeadline;
     qint64 m_bytesSinceRequest = 0;

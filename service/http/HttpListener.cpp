@@ -65,7 +65,7 @@ void HttpListener::incomingConnection(qintptr handle)
         --m_active;
         m_sockets.removeAll(nullptr);
     });
-    new ConnectionGuard(socket, m_limits);
+    new ConnectionGuard(socket, m_limits, m_gate);
     addPendingConnection(socket);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/ConnectionGuard.h"
 #include "http/HttpLimits.h"
 
 #include <QList>
@@ -21,6 +22,7 @@ public:
     explicit HttpListener(const HttpLimits &limits, QObject *parent = nullptr);
 
     int activeConnections() const { return m_active; }
+    void setUpgradeGate(ConnectionGuard::UpgradeGate gate) { m_gate = std::move(gate); }
     // Pushes out what is buffered on every connection and closes them (shutdown).
     void closeConnections();
 
@@ -31,6 +33,7 @@ private:
     void onAcceptError(QAbstractSocket::SocketError error);
 
     HttpLimits m_limits;
+    ConnectionGuard::UpgradeGate m_gate;
     int m_active = 0;
     int m_rejecting = 0; // refused sockets still lingering
     QList<QPointer<QTcpSocket>> m_sockets;

@@ -1,6 +1,7 @@
 #include "http/HttpResponder.h"
 
 #include "http/ConnectionGuard.h"
+#include "http/HttpStream.h"
 
 #include <QTcpSocket>
 
@@ -43,6 +44,41 @@ void HttpResponder::send(const HttpResponse &response)
     socket->write(response.serialize(m_state->closeAfter, m_state->headOnly));
     if (m_state->closeAfter)
         socket->disconnectFromHost();
+}
+
+HttpStream *HttpResponder::beginStream(const QByteArray &contentType,
+                                       const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    if (!m_state || m_state->sent)
+        return nullptr;
+    m_state->sent = true;
+    QTcpSocket *socket = m_state->socket;
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState) {
+        if (ConnectionGuard *guard = ConnectionGuard::of(socket))
+            guard->endAnswer();
+        return nullptr;
+    }
+    HttpResponse head = HttpResponse::raw(200, contentType, {});
+    for (const auto &[name, value] : headers)
+        head.setHeader(name, value);
+    // Proxies must not hold events back to batch them.
+    head.setHeader("X-Accel-Buffering", "no");
+    QByteArray bytes = head.serialize(true, true);
+    // No length: the body runs until the connection closes.
+    bytes.replace("Content-Length: 0\r\n", "");
+    if (m_state->headOnly) {
+        if (ConnectionGuard *guard = ConnectionGuard::of(socket))
+            guard->endAnswer();
+        socket->write(bytes);
+        socket->disconnectFromHost();
+        return nullptr;
+    }
+    // The blank line ending the head is only seen with body bytes behind it by some clients:
+    // send a comment at once, so the stream is visibly open before the first event.
+    if (contentType.startsWith("text/event-stream"))
+        bytes += ": stream open\n\n";
+    socket->write(bytes);
+    return new HttpStream(socket);
 }
 
 } // namespace standby

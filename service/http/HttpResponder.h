@@ -10,6 +10,8 @@ class QTcpSocket;
 
 namespace standby {
 
+class HttpStream;
+
 // The answer to one request, to be given now or later (a run that is waited for, a stream).
 // Copies share the same answer; the first send() wins. If the client has gone, send() is a
 // no-op. While an answer is owed, the connection's idle timeout does not close it.
@@ -24,6 +26,12 @@ public:
     // The connection ends after this answer (an answer given later: what a client pipelined
     // behind its request is not served out of order, the client sends it again).
     void closeAfterAnswer();
+
+    // Answers with a stream instead (Server-Sent Events when contentType is text/event-stream):
+    // the head goes out now with the first body bytes, and the stream lives as long as the
+    // connection. nullptr when the client has gone. A HEAD request gets the head and a close.
+    HttpStream *beginStream(const QByteArray &contentType,
+                            const QList<QPair<QByteArray, QByteArray>> &headers = {});
 
 private:
     struct State

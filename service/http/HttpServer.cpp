@@ -6,6 +6,7 @@
 
 #include <QHttpServerRequest>
 #include <QTcpSocket>
+#include <QWebSocket>
 
 #include <exception>
 
@@ -14,13 +15,19 @@ namespace standby {
 HttpServer::HttpServer(const HttpLimits &limits, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_limits(limits)
-{}
+{
+    // QHttpServer 6.4 completes a WebSocket handshake on any path once this is connected; the
+    // upgrade gate (ahead of it, in each ConnectionGuard) is what limits that to our routes.
+    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpServer::onWebSocket);
+}
 
 HttpServer::~HttpServer() = default;
 
 Status HttpServer::listenOn(const QHostAddress &address, quint16 port)
 {
     auto *listener = new HttpListener(m_limits, this);
+    listener->setUpgradeGate(
+        [this](QTcpSocket *socket, const QByteArray &head) { return gateUpgrade(socket, head); });
     if (!listener->listen(address, port)) {
         const QString where = QStringLiteral("%1 port %2").arg(address.toString()).arg(port);
         Error error;
@@ -146,6 +153,15 @@ void HttpServer::dispatch(HttpRequest &request, HttpResponder responder)
     case Router::Match::Kind::Found:
         break;
     }
+    if (match.webSocketHandler) {
+        HttpResponse response = HttpResponse::error(
+            426, QStringLiteral("upgrade_required"),
+            QStringLiteral("%1 is a WebSocket; connect with a WebSocket client").arg(request.path));
+        response.setHeader("Upgrade", "websocket");
+        response.setHeader("Connection", "Upgrade");
+        responder.send(response);
+        return;
+    }
     request.params = match.params;
     // A handler's bug must cost one request, never the daemon.
     try {
@@ -188,6 +204,99 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     }
     dispatch(ours, responder);
     return true;
+}
+
+static QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('|') + QString::number(port);
+}
+
+// The header block of an upgrade request, as far as the gate needs it. The framer has checked
+// its size and line ends already.
+static HttpRequest parseHead(const QByteArray &head, QTcpSocket *socket)
+{
+    HttpRequest out;
+    const QList<QByteArray> lines = head.split('\n');
+    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+    out.method = requestLine.value(0);
+    const QUrl url = QUrl::fromEncoded(requestLine.value(1));
+    out.path = url.path(QUrl::FullyDecoded);
+    out.query = QUrlQuery(url.query(QUrl::FullyEncoded));
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        out.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
+    }
+    out.remoteAddress = socket->peerAddress();
+    out.localAddress = socket->localAddress();
+    out.localPort = socket->localPort();
+    return out;
+}
+
+std::optional<QByteArray> HttpServer::gateUpgrade(QTcpSocket *socket, const QByteArray &head)
+{
+    HttpRequest request = parseHead(head, socket);
+    auto refuse = [](const HttpResponse &response) {
+        return std::optional<QByteArray>(response.serialize(true));
+    };
+    if (m_access) {
+        if (std::optional<HttpResponse> refusal = m_access(request))
+            return refuse(*refusal);
+    }
+    const Router::Match match = m_router.match(request.method, request.path);
+    if (match.kind != Router::Match::Kind::Found || !match.webSocketHandler)
+        return refuse(HttpResponse::error(
+            404, QStringLiteral("not_found"),
+            QStringLiteral("no WebSocket at %1 %2")
+                .arg(QString::fromLatin1(request.method), request.path.left(200))));
+    request.params = match.params;
+    Router::WebSocketAccept accept;
+    try {
+        accept = (*match.webSocketHandler)(request);
+    } catch (const std::exception &e) {
+        qCCritical(lcHttp, "WebSocket %s failed: %s", qUtf8Printable(request.path), e.what());
+        return refuse(HttpResponse::error(500, QStringLiteral("internal_error"),
+                                          QStringLiteral("the daemon failed to handle this "
+                                                         "request; see its telemetry log")));
+    }
+    if (accept.refusal)
+        return refuse(*accept.refusal);
+    const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    m_pendingUpgrades.insert(key, {socket, std::move(accept.open)});
+    // A handshake that never completes must not leave its entry behind.
+    connect(socket, &QObject::destroyed, this, [this, key] {
+        auto it = m_pendingUpgrades.find(key);
+        if (it != m_pendingUpgrades.end() && !it->socket)
+            m_pendingUpgrades.erase(it);
+    });
+    return std::nullopt;
+}
+
+void HttpServer::onWebSocket()
+{
+    while (hasPendingWebSocketConnections()) {
+        QWebSocket *socket = nextPendingWebSocketConnection().release();
+        if (!socket)
+            continue;
+        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+        const PendingUpgrade pending =
+            m_pendingUpgrades.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        if (!pending.open) {
+            // Not let through by the gate: cannot happen while every upgrade passes it.
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated);
+            continue;
+        }
+        socket->setMaxAllowedIncomingMessageSize(1024 * 1024);
+        socket->setMaxAllowedIncomingFrameSize(1024 * 1024);
+        try {
+            pending.open(socket);
+        } catch (const std::exception &e) {
+            qCCritical(lcHttp, "WebSocket handler failed: %s", e.what());
+            socket->close(QWebSocketProtocol::CloseCodeAbnormalDisconnection);
+        }
+    }
 }
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)

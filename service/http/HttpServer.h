@@ -5,8 +5,11 @@
 #include "http/Router.h"
 
 #include <QAbstractHttpServer>
+#include <QHash>
 #include <QHostAddress>
 #include <QPointer>
+
+class QWebSocket;
 
 namespace standby {
 
@@ -48,6 +51,17 @@ protected:
 
 private:
     void dispatch(HttpRequest &request, HttpResponder responder);
+    std::optional<QByteArray> gateUpgrade(QTcpSocket *socket, const QByteArray &head);
+    void onWebSocket();
+
+    // Upgrades let through by the gate, waiting for their handshake, by peer address and port
+    // (QWebSocket does not tell which TCP socket it came from).
+    struct PendingUpgrade
+    {
+        QPointer<QTcpSocket> socket;
+        std::function<void(QWebSocket *)> open;
+    };
+    QHash<QString, PendingUpgrade> m_pendingUpgrades;
 
     HttpLimits m_limits;
     Router m_router;

@@ -169,6 +169,7 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
     // Only a WebSocket upgrade leaves HTTP, as QHttpServer sees it; framing stops there.
     if (upgradeHeader && connectionUpgrade && contentLength == 0) {
         m_upgraded = true;
+        m_upgradeHead = m_header;
         m_state = State::Upgraded;
         return std::nullopt;
     }

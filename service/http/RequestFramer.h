@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <optional>
+#include <utility>
 
 namespace standby {
 
@@ -34,6 +35,8 @@ public:
     bool takeExpectContinue();
     // An Upgrade request (WebSocket): the bytes after it are not HTTP and are not examined.
     bool isUpgraded() const { return m_upgraded; }
+    // The header block of the upgrade request, once (empty afterwards).
+    QByteArray takeUpgradeHead() { return std::exchange(m_upgradeHead, {}); }
     // Between requests: nothing of a next request has arrived yet.
     bool isIdle() const { return m_state == State::Headers && m_header.isEmpty(); }
     // Part of a header block has arrived, not yet all of it.
@@ -50,6 +53,7 @@ private:
     qint64 m_bodyRemaining = 0;
     bool m_expectContinue = false;
     bool m_upgraded = false;
+    QByteArray m_upgradeHead;
 };
 
 } // namespace standby

@@ -10,12 +10,17 @@ QStringList Router::splitPath(const QString &path)
 
 void Router::add(const QByteArray &method, const QString &pattern, Handler handler)
 {
-    m_routes.append({method, splitPath(pattern), std::move(handler), {}});
+    m_routes.append({method, splitPath(pattern), std::move(handler), {}, {}});
 }
 
 void Router::addAsync(const QByteArray &method, const QString &pattern, AsyncHandler handler)
 {
-    m_routes.append({method, splitPath(pattern), {}, std::move(handler)});
+    m_routes.append({method, splitPath(pattern), {}, std::move(handler), {}});
+}
+
+void Router::addWebSocket(const QString &pattern, WebSocketHandler handler)
+{
+    m_routes.append({"GET", splitPath(pattern), {}, {}, std::move(handler)});
 }
 
 bool Router::matchSegments(const Route &route, const QStringList &segments,
@@ -48,6 +53,7 @@ Router::Match Router::match(const QByteArray &method, const QString &path) const
             result.kind = Match::Kind::Found;
             result.handler = route.handler ? &route.handler : nullptr;
             result.asyncHandler = route.asyncHandler ? &route.asyncHandler : nullptr;
+            result.webSocketHandler = route.webSocketHandler ? &route.webSocketHandler : nullptr;
             result.params = std::move(params);
             return result;
         }

@@ -9,6 +9,8 @@
 
 #include <functional>
 
+class QWebSocket;
+
 namespace standby {
 
 // Method + path pattern → handler. Patterns are literal segments and {name} captures, e.g.
@@ -20,19 +22,30 @@ public:
     using Handler = std::function<HttpResponse(const HttpRequest &)>;
     // For answers that come later: the handler keeps the responder and sends when it can.
     using AsyncHandler = std::function<void(const HttpRequest &, HttpResponder)>;
+    // A WebSocket route decides before the handshake: a refusal is an ordinary HTTP answer; an
+    // acceptance is what to do with the socket once it is open (the callee owns it).
+    struct WebSocketAccept
+    {
+        std::optional<HttpResponse> refusal;
+        std::function<void(QWebSocket *)> open;
+    };
+    using WebSocketHandler = std::function<WebSocketAccept(const HttpRequest &)>;
 
     struct Match
     {
         enum class Kind { Found, NotFound, MethodNotAllowed };
         Kind kind = Kind::NotFound;
-        const Handler *handler = nullptr;           // set for add()
-        const AsyncHandler *asyncHandler = nullptr; // set for addAsync()
+        const Handler *handler = nullptr;                   // set for add()
+        const AsyncHandler *asyncHandler = nullptr;         // set for addAsync()
+        const WebSocketHandler *webSocketHandler = nullptr; // set for addWebSocket()
         QHash<QString, QString> params;
         QByteArrayList allowedMethods;
     };
 
     void add(const QByteArray &method, const QString &pattern, Handler handler);
     void addAsync(const QByteArray &method, const QString &pattern, AsyncHandler handler);
+    // GET with Upgrade: websocket; a plain GET there is answered 426.
+    void addWebSocket(const QString &pattern, WebSocketHandler handler);
     // HEAD falls back to the GET route of the same path.
     Match match(const QByteArray &method, const QString &path) const;
 
@@ -45,6 +58,7 @@ private:
         QStringList segments;
         Handler handler;
         AsyncHandler asyncHandler;
+        WebSocketHandler webSocketHandler;
     };
     static bool matchSegments(const Route &route, const QStringList &segments,
                               QHash<QString, QString> *params);

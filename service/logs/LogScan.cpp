@@ -7,7 +7,7 @@
 namespace standby {
 
 LogScan::Result LogScan::lastLines(const QString &path, int count, const Filter &filter,
-                                   qint64 maxScanBytes)
+                                   qint64 maxScanBytes, qint64 endOffset)
 {
     Result result;
     if (count <= 0)
@@ -16,7 +16,7 @@ LogScan::Result LogScan::lastLines(const QString &path, int count, const Filter 
     if (!file.open(QIODevice::ReadOnly))
         return result;
     constexpr qint64 kBlock = 256 * 1024;
-    qint64 position = file.size();
+    qint64 position = endOffset >= 0 ? std::min(endOffset, file.size()) : file.size();
     qint64 scanned = 0;
     QByteArray carry;        // the start of a line whose beginning lies in the next block back
     QList<QByteArray> found; // newest first

@@ -22,8 +22,9 @@ public:
 
     using Filter = std::function<bool(const QByteArray &line)>;
 
+    // endOffset: read as if the file ended there (-1: at its end).
     static Result lastLines(const QString &path, int count, const Filter &filter = {},
-                            qint64 maxScanBytes = 64 * 1024 * 1024);
+                            qint64 maxScanBytes = 64 * 1024 * 1024, qint64 endOffset = -1);
 };
 
 } // namespace standby

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 
 namespace standby {
@@ -64,9 +65,13 @@ SessionLogs::findLive(const Paths &paths, const Registry &registry, const QStrin
     if (!entry || entry->isRemote())
         return std::nullopt;
     Result<RunRecord> run = RunRecord::read(paths, entry->runId);
-    return Session{entry->name,      entry->sessionId,
-                   entry->cwd,       run ? run->log : entry->log,
-                   entry->startedAt, 0};
+    Session session{entry->name,      entry->sessionId,
+                    entry->cwd,       run ? run->log : entry->log,
+                    entry->startedAt, 0};
+    session.runId = entry->runId;
+    session.pid = entry->pid;
+    session.procStart = entry->procStart;
+    return session;
 }
 
 std::optional<SessionLogs::Session> SessionLogs::findEnded(const Paths &paths, const QString &key)
@@ -82,12 +87,18 @@ std::optional<SessionLogs::Session> SessionLogs::findEnded(const Paths &paths, c
         found = RunRecord::newestNamed(paths, key);
     if (!found)
         return std::nullopt;
-    return Session{found->name,
-                   found->sessionId,
-                   found->cwd,
-                   found->log,
-                   found->startedAt > 0 ? found->startedAt : found->acceptedAt,
-                   found->endedAt};
+    Session session{found->name,
+                    found->sessionId,
+                    found->cwd,
+                    found->log,
+                    found->startedAt > 0 ? found->startedAt : found->acceptedAt,
+                    found->endedAt};
+    session.runId = found->runId;
+    if (!found->isFinished()) {
+        session.pid = found->pid;
+        session.procStart = found->holderStart;
+    }
+    return session;
 }
 
 QStringList SessionLogs::available(const Paths &paths, const Session &session)
@@ -104,11 +115,11 @@ QStringList SessionLogs::available(const Paths &paths, const Session &session)
     return out;
 }
 
-Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session,
-                                      const Query &query)
+Result<QString> SessionLogs::resolveType(const Paths &paths, const Session &session,
+                                         const QString &requested)
 {
     const QStringList there = available(paths, session);
-    QString type = query.type;
+    QString type = requested;
     if (!type.isEmpty() && !types().contains(type))
         return Error{
             QStringLiteral("invalid_type"),
@@ -123,18 +134,47 @@ Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session
                                                type == QLatin1String("debug")
                                                    ? QStringLiteral(" (start it with --debug)")
                                                    : QString())};
+    return type;
+}
 
-    const QByteArray text = query.text.toUtf8();
+SessionLogs::LineFilter SessionLogs::filterFor(const Session &session, const QString &type,
+                                               const Query &query)
+{
+    const bool telemetry = type == QLatin1String("telemetry");
+    if (!telemetry && query.text.isEmpty())
+        return {};
     const Qt::CaseSensitivity cs = query.ignoreCase ? Qt::CaseInsensitive : Qt::CaseSensitive;
     const QByteArray marker = " session=" + session.sessionId.toUtf8() + ' ';
-    const bool telemetry = type == QLatin1String("telemetry");
-    auto filter = [&](const QByteArray &line) {
+    return [telemetry, marker, text = query.text, cs](const QByteArray &line) {
         if (telemetry && !line.contains(marker))
             return false;
         if (text.isEmpty())
             return true;
-        return QString::fromUtf8(line).contains(query.text, cs);
+        return QString::fromUtf8(line).contains(text, cs);
     };
+}
+
+QString SessionLogs::currentFile(const Paths &paths, const Session &session, const QString &type)
+{
+    if (type == QLatin1String("telemetry"))
+        return paths.telemetryLog(QDateTime::currentDateTimeUtc().date(), session.cwd);
+    if (type == QLatin1String("process"))
+        return session.processLog;
+    if (type == QLatin1String("debug"))
+        return debugPath(paths, session);
+    return transcriptPath(paths, session);
+}
+
+Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session,
+                                      const Query &query)
+{
+    const Result<QString> resolved = resolveType(paths, session, query.type);
+    if (!resolved)
+        return resolved.error();
+    const QString type = *resolved;
+    const QStringList there = available(paths, session);
+    const bool telemetry = type == QLatin1String("telemetry");
+    const LineFilter filter = filterFor(session, type, query);
     QStringList files;
     if (telemetry)
         files = telemetryPaths(paths, session);
@@ -151,9 +191,9 @@ Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session
         const int wanted = query.tail - int(lines.size());
         if (wanted <= 0)
             break;
-        const bool filtered = telemetry || !text.isEmpty();
-        LogScan::Result part = LogScan::lastLines(
-            file, wanted, filtered ? LogScan::Filter(filter) : LogScan::Filter());
+        LogScan::Result part =
+            LogScan::lastLines(file, wanted, filter, 64 * 1024 * 1024,
+                               file == files.constFirst() ? query.endOffset : qint64(-1));
         truncated = truncated || part.truncated;
         lines = part.lines + lines;
     }
@@ -166,6 +206,36 @@ Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session
                        {QStringLiteral("available"), QJsonArray::fromStringList(there)},
                        {QStringLiteral("lines"), out},
                        {QStringLiteral("truncated"), truncated}};
+}
+
+Result<SessionLogs::FollowStart>
+SessionLogs::startFollow(const Paths &paths, const Session &session, const Query &query)
+{
+    FollowStart start;
+    start.session = session;
+    Result<QString> type = resolveType(paths, session, query.type);
+    if (!type) {
+        const bool waiting = type.error().code == QLatin1String("no_logs") && session.pid > 0 &&
+                             (query.type.isEmpty() || query.type == QLatin1String("process") ||
+                              query.type == QLatin1String("transcript"));
+        if (!waiting)
+            return type.error();
+        type = query.type.isEmpty() ? QStringLiteral("process") : query.type;
+    }
+    start.type = *type;
+    start.file = currentFile(paths, session, start.type);
+    start.offset = QFileInfo(start.file).size();
+    if (query.tail > 0 && start.offset > 0) {
+        Query bounded = query;
+        bounded.type = start.type;
+        bounded.endOffset = start.offset;
+        Result<QJsonObject> read = SessionLogs::read(paths, session, bounded);
+        if (read) {
+            for (const QJsonValue &line : read->value(QStringLiteral("lines")).toArray())
+                start.tail.append(line.toString().toUtf8());
+        }
+    }
+    return start;
 }
 
 } // namespace standby

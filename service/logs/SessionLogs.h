@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace standby {
@@ -26,6 +27,9 @@ public:
         QString processLog;
         qint64 startedAt = 0;
         qint64 endedAt = 0; // 0 while it runs
+        QString runId;
+        qint64 pid = 0; // the holder, while it runs
+        quint64 procStart = 0;
     };
     struct Query
     {
@@ -33,7 +37,11 @@ public:
         int tail = 100; // the last N (matching) lines
         QString text;   // only lines containing it
         bool ignoreCase = false;
+        // Read the newest file only up to here (-1: its end): where a follow takes over, so
+        // no line is shown twice or skipped.
+        qint64 endOffset = -1;
     };
+    using LineFilter = std::function<bool(const QByteArray &line)>;
 
     static const QStringList &types();
 
@@ -50,6 +58,29 @@ public:
 
     // {name, type, available, lines, truncated}. Errors: invalid_type, no_logs.
     static Result<QJsonObject> read(const Paths &paths, const Session &session, const Query &query);
+
+    // Where a follow begins: the tail of the log up to an offset, and that offset, so that the
+    // live part continues exactly where the tail ended.
+    struct FollowStart
+    {
+        Session session;
+        QString type;
+        QString file;
+        qint64 offset = 0;
+        QList<QByteArray> tail;
+    };
+    // A live session whose log is not written yet is followed from its start.
+    static Result<FollowStart> startFollow(const Paths &paths, const Session &session,
+                                           const Query &query);
+
+    // The type a query reads ("" picks the first available). Errors: invalid_type, no_logs.
+    static Result<QString> resolveType(const Paths &paths, const Session &session,
+                                       const QString &type);
+    // The file a type is written to now (what a follow watches).
+    static QString currentFile(const Paths &paths, const Session &session, const QString &type);
+    // The lines of a type that belong to the session and match the query's text; empty when
+    // every line does.
+    static LineFilter filterFor(const Session &session, const QString &type, const Query &query);
 };
 
 } // namespace standby

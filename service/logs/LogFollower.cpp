@@ -1,0 +1,164 @@
+#include "logs/LogFollower.h"
+
+#include "core/FileWatch.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QTimer>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace standby {
+
+// One read per event-loop turn at most this large.
+static constexpr qint64 kSlice = 1024 * 1024;
+
+LogFollower::LogFollower(const QString &path, qint64 offset, QObject *parent)
+    : QObject(parent)
+    , m_path(path)
+    , m_fileName(QFile::encodeName(QFileInfo(path).fileName()))
+    , m_offset(qMax<qint64>(0, offset))
+{}
+
+LogFollower::~LogFollower()
+{
+    closeCurrent();
+    if (m_dirWd >= 0)
+        FileWatch::instance()->remove(m_dirWd);
+}
+
+bool LogFollower::start()
+{
+    FileWatch *watch = FileWatch::instance();
+    connect(watch, &FileWatch::changed, this, &LogFollower::onChanged);
+    // The folder first: a file created between the two steps is still seen.
+    m_dirWd = watch->add(QFileInfo(m_path).absolutePath(), IN_CREATE | IN_MOVED_TO);
+    if (m_dirWd < 0)
+        return false;
+    openCurrent();
+    scheduleRead();
+    return true;
+}
+
+bool LogFollower::openCurrent()
+{
+    m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDONLY | O_CLOEXEC);
+    if (m_fd < 0)
+        return false;
+    m_fileWd = FileWatch::instance()->add(m_path, IN_MODIFY);
+    return true;
+}
+
+void LogFollower::closeCurrent()
+{
+    if (m_fileWd >= 0)
+        FileWatch::instance()->remove(m_fileWd);
+    m_fileWd = -1;
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+}
+
+void LogFollower::onChanged(int wd, quint32 mask, const QByteArray &name)
+{
+    if (m_finished)
+        return;
+    if (wd == m_dirWd && wd >= 0) {
+        if (name != m_fileName)
+            return;
+        if (m_fd < 0) {
+            // The log did not exist yet; now it does.
+            m_offset = 0;
+            openCurrent();
+        } else {
+            m_switchPending = true;
+        }
+        scheduleRead();
+        return;
+    }
+    if (wd == m_fileWd && wd >= 0 && (mask & IN_MODIFY))
+        scheduleRead();
+}
+
+void LogFollower::scheduleRead()
+{
+    if (m_readScheduled || m_finished)
+        return;
+    m_readScheduled = true;
+    // Queued, so a burst of inotify events becomes one read.
+    QTimer::singleShot(0, this, &LogFollower::readSlice);
+}
+
+void LogFollower::readSlice()
+{
+    m_readScheduled = false;
+    if (m_finished)
+        return;
+    QByteArray chunk;
+    bool atEnd = true;
+    if (m_fd >= 0) {
+        struct stat info
+        {
+        };
+        if (::fstat(m_fd, &info) == 0 && info.st_size < m_offset)
+            m_offset = 0; // truncated in place (copytruncate): start again from the top
+        chunk.resize(kSlice);
+        qint64 got = 0;
+        while (got < kSlice) {
+            const ssize_t n =
+                ::pread(m_fd, chunk.data() + got, size_t(kSlice - got), m_offset + got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += n;
+        }
+        chunk.truncate(got);
+        m_offset += got;
+        atEnd = got < kSlice;
+    }
+    if (!chunk.isEmpty()) {
+        m_partial += chunk;
+        const qsizetype lastNewline = m_partial.lastIndexOf('\n');
+        if (lastNewline >= 0) {
+            const QByteArray complete = m_partial.left(lastNewline + 1);
+            m_partial.remove(0, lastNewline + 1);
+            Q_EMIT lines(complete);
+        }
+        if (m_partial.size() > kMaxHeldLine)
+            Q_EMIT lines(std::exchange(m_partial, {}));
+    }
+    if (!atEnd) {
+        scheduleRead();
+        return;
+    }
+    if (m_switchPending) {
+        // The old file is read to its end; what is written now goes to the new one.
+        m_switchPending = false;
+        closeCurrent();
+        m_offset = 0;
+        openCurrent();
+        scheduleRead();
+        return;
+    }
+    if (m_finishing) {
+        m_finished = true;
+        if (!m_partial.isEmpty())
+            Q_EMIT lines(std::exchange(m_partial, {}));
+        Q_EMIT finished();
+    }
+}
+
+void LogFollower::finish()
+{
+    if (m_finishing)
+        return;
+    m_finishing = true;
+    scheduleRead();
+}
+
+} // namespace standby

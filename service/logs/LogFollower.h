@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+namespace standby {
+
+// Follows a log as it grows, like `tail -F`: everything appended after a start offset, in
+// order, pushed on each write (inotify), never polled. Follows across rotation (LogWriter's
+// scheme: the log is renamed to .1 and a new one created): the old file is read to its end
+// before the new one is opened, so nothing is lost or repeated. Reads in bounded slices, so a
+// follower far behind does not hold up the event loop.
+class LogFollower : public QObject
+{
+    Q_OBJECT
+
+public:
+    // A line longer than this is passed on in pieces rather than held back whole.
+    static constexpr qsizetype kMaxHeldLine = 64 * 1024;
+
+    LogFollower(const QString &path, qint64 offset, QObject *parent = nullptr);
+    ~LogFollower() override;
+
+    // False when the folder cannot be watched (no inotify, no such folder).
+    bool start();
+    // The writer is done: read what is left, pass on a last unterminated line, then finished().
+    void finish();
+    qint64 offset() const { return m_offset; }
+
+Q_SIGNALS:
+    // Complete lines, each ending in '\n' (the last of a finished log may not).
+    void lines(const QByteArray &chunk);
+    void finished();
+
+private:
+    void onChanged(int wd, quint32 mask, const QByteArray &name);
+    void scheduleRead();
+    void readSlice();
+    bool openCurrent();
+    void closeCurrent();
+
+    QString m_path;
+    QByteArray m_fileName;
+    qint64 m_offset;
+    int m_fd = -1;
+    int m_fileWd = -1;
+    int m_dirWd = -1;
+    QByteArray m_partial;
+    bool m_readScheduled = false;
+    bool m_switchPending = false; // a new file took the name: finish the old one, then open it
+    bool m_finishing = false;
+    bool m_finished = false;
+};
+
+} // namespace standby
