@@ -2,6 +2,8 @@
 
 #include "Version.h"
 #include "api/DaemonController.h"
+#include "api/EventBus.h"
+#include "api/EventsController.h"
 #include "api/LogsController.h"
 #include "api/RunsController.h"
 #include "api/SystemController.h"
@@ -12,6 +14,7 @@
 #include "core/ProcessTable.h"
 #include "core/RunRecord.h"
 #include "daemon/WebUiController.h"
+#include "daemon/WorkerMonitor.h"
 #include "http/AccessPolicy.h"
 #include "http/HttpServer.h"
 #include "sessions/SessionLauncher.h"
@@ -120,6 +123,13 @@ Status Daemon::start(const ServeOptions &options)
     m_runs->registerRoutes(m_http->router());
     m_logs = std::make_unique<LogsController>(m_paths, m_registry);
     m_logs->registerRoutes(m_http->router());
+    m_events = new EventBus(1000, this);
+    m_eventsController = std::make_unique<EventsController>(*m_events);
+    m_eventsController->registerRoutes(m_http->router());
+    m_workerMonitor = new WorkerMonitor(m_paths, *m_events, this);
+    if (!m_workerMonitor->start())
+        qCWarning(lcDaemon, "cannot watch %s: worker events are not available",
+                  qUtf8Printable(m_paths.sessionsDir()));
     m_webUi = std::make_unique<WebUiController>();
     m_webUi->registerRoutes(m_http->router());
 
@@ -183,6 +193,9 @@ void Daemon::pruneRuns()
 
 void Daemon::shutdown()
 {
+    if (m_events && m_running)
+        m_events->publish(QStringLiteral("daemon.stopping"),
+                          QJsonObject{{QStringLiteral("pid"), m_record.pid}});
     if (m_http) {
         m_http->close();
     }

@@ -15,6 +15,9 @@
 namespace standby {
 
 class DaemonController;
+class EventBus;
+class EventsController;
+class WorkerMonitor;
 class LogsController;
 class HttpServer;
 class RunsController;
@@ -76,6 +79,9 @@ private:
     std::unique_ptr<WorkersController> m_workers;
     std::unique_ptr<RunsController> m_runs;
     std::unique_ptr<LogsController> m_logs;
+    EventBus *m_events = nullptr;
+    std::unique_ptr<EventsController> m_eventsController;
+    WorkerMonitor *m_workerMonitor = nullptr;
 };
 
 } // namespace standby
