@@ -1,6 +1,7 @@
 #include "daemon/Daemon.h"
 
 #include "Version.h"
+#include "api/AttachController.h"
 #include "api/DaemonController.h"
 #include "api/EventBus.h"
 #include "api/EventsController.h"
@@ -123,6 +124,8 @@ Status Daemon::start(const ServeOptions &options)
     m_runs->registerRoutes(m_http->router());
     m_logs = std::make_unique<LogsController>(m_paths, m_registry);
     m_logs->registerRoutes(m_http->router());
+    m_attach = std::make_unique<AttachController>(m_paths, m_registry);
+    m_attach->registerRoutes(m_http->router());
     m_events = new EventBus(1000, this);
     m_eventsController = std::make_unique<EventsController>(*m_events);
     m_eventsController->registerRoutes(m_http->router());

@@ -14,6 +14,7 @@
 
 namespace standby {
 
+class AttachController;
 class DaemonController;
 class EventBus;
 class EventsController;
@@ -79,6 +80,7 @@ private:
     std::unique_ptr<WorkersController> m_workers;
     std::unique_ptr<RunsController> m_runs;
     std::unique_ptr<LogsController> m_logs;
+    std::unique_ptr<AttachController> m_attach;
     EventBus *m_events = nullptr;
     std::unique_ptr<EventsController> m_eventsController;
     WorkerMonitor *m_workerMonitor = nullptr;
