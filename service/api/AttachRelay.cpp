@@ -33,6 +33,17 @@ AttachRelay::AttachRelay(QWebSocket *webSocket, const QString &socketPath, QObje
                     QStringLiteral("cannot reach the session: %1").arg(m_holder->errorString())}});
         end(QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("cannot reach the session"));
     });
+    m_lastHeard.start();
+    connect(webSocket, &QWebSocket::pong, this, [this] { m_lastHeard.restart(); });
+    connect(&m_ping, &QTimer::timeout, this, [this] {
+        if (m_lastHeard.elapsed() > 90000) {
+            end(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("no answer to pings"));
+            return;
+        }
+        if (m_webSocket)
+            m_webSocket->ping();
+    });
+    m_ping.start(30000);
     m_holder->connectToServer(socketPath);
     sendToHolder(AttachFrame::Attach);
 }
@@ -110,12 +121,14 @@ void AttachRelay::onHolderData()
 
 void AttachRelay::onBinary(const QByteArray &message)
 {
+    m_lastHeard.restart();
     if (!message.isEmpty())
         sendToHolder(AttachFrame::Input, message);
 }
 
 void AttachRelay::onText(const QString &message)
 {
+    m_lastHeard.restart();
     const QJsonObject command = QJsonDocument::fromJson(message.toUtf8()).object();
     const QString type = command.value(QStringLiteral("type")).toString();
     if (type == QLatin1String("input")) {

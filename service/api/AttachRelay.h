@@ -2,8 +2,10 @@
 
 #include "sessions/AttachFrame.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 class QLocalSocket;
 class QWebSocket;
@@ -38,6 +40,9 @@ private:
     QPointer<QWebSocket> m_webSocket;
     QLocalSocket *m_holder;
     AttachFrameReader m_reader;
+    // A ping every 30 s; a peer silent for 90 s is gone (half-open TCP) and is let go.
+    QTimer m_ping;
+    QElapsedTimer m_lastHeard;
     bool m_ended = false;
 };
 
