@@ -12,6 +12,8 @@ int runPsCommand(const QStringList &arguments);
 int runKillCommand(const QStringList &arguments);
 // standby logs NAME|PID [--type T] [--tail N] [--grep TEXT] [-i]
 int runLogsCommand(const QStringList &arguments);
+// standby attach NAME|PID
+int runAttachCommand(const QStringList &arguments);
 // standby runs [--json] [--limit N]
 int runRunsCommand(const QStringList &arguments);
 

@@ -28,6 +28,7 @@ const char kHelp[] =
     "  ps [--json] [--kind K]                        live workers\n"
     "  kill NAME|PID [--signal S]                    end a session and all it started\n"
     "  logs NAME|PID [--tail N] [--grep TEXT]        a session's output (or --type telemetry)\n"
+    "  attach NAME|PID                               its live output, your input (Ctrl+P Ctrl+Q)\n"
     "  runs [--json]                                 the history, newest first, with exit codes\n"
     "\n"
     "Daemon:\n"
@@ -87,6 +88,8 @@ int main(int argc, char *argv[])
         return runKillCommand(arguments.mid(1));
     if (first == QLatin1String("logs"))
         return runLogsCommand(arguments.mid(1));
+    if (first == QLatin1String("attach"))
+        return runAttachCommand(arguments.mid(1));
     if (first == QLatin1String("runs"))
         return runRunsCommand(arguments.mid(1));
     // Anything else is a task: standby [--bg] [options] "task".

@@ -6,6 +6,7 @@
 #include "core/LogCategories.h"
 #include "core/ProcessTable.h"
 #include "core/SignalWatcher.h"
+#include "sessions/AttachServer.h"
 #include "sessions/ProcessTree.h"
 #include "sessions/SessionControl.h"
 
@@ -105,10 +106,17 @@ Status SessionHolder::start(const QString &runId, int readyFd)
         }
         m_record.logOffset = QFileInfo(m_record.log).size();
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        connect(&m_process, &QProcess::readyReadStandardOutput, this,
-                [this] { m_log.append(m_process.readAllStandardOutput()); });
-        connect(&m_process, &QProcess::readyReadStandardError, this,
-                [this] { m_log.append(m_process.readAllStandardError()); });
+        connect(&m_process, &QProcess::readyReadStandardOutput, this, [this] {
+            const QByteArray bytes = m_process.readAllStandardOutput();
+            m_log.append(bytes);
+            m_attach->output(AttachFrame::Stdout, bytes);
+        });
+        connect(&m_process, &QProcess::readyReadStandardError, this, [this] {
+            const QByteArray bytes = m_process.readAllStandardError();
+            m_log.append(bytes);
+            m_attach->output(AttachFrame::Stderr, bytes);
+        });
+        startAttachServer();
         const mode_t mask = mode_t(m_record.umask);
         m_process.setChildProcessModifier([mask] {
             // Its own process group, so a kill reaches the agent and all it started, and
@@ -144,6 +152,28 @@ Status SessionHolder::start(const QString &runId, int readyFd)
     connect(&m_process, &QProcess::errorOccurred, this, &SessionHolder::onError);
     m_process.start();
     return std::nullopt;
+}
+
+void SessionHolder::startAttachServer()
+{
+    AttachServer::Agent agent;
+    agent.pendingInput = [this] { return m_process.bytesToWrite(); };
+    agent.writeInput = [this](const QByteArray &bytes) {
+        return m_process.state() != QProcess::NotRunning && m_process.write(bytes) == bytes.size();
+    };
+    agent.closeInput = [this] { m_process.closeWriteChannel(); };
+    agent.signalGroup = [this](int signal) {
+        // Only while the agent is unreaped is its group surely still the agent's.
+        if (m_agentEnded || m_groupId <= 0)
+            return false;
+        return ::kill(-pid_t(m_groupId), signal) == 0;
+    };
+    m_attach = new AttachServer(m_paths.socketFile(m_record.pid), std::move(agent), this);
+    // Before the agent starts, so the socket is there by the time anyone is told the session is.
+    // Without it the session runs on, only not attachable.
+    if (Status error = m_attach->listen())
+        qCWarning(lcSession, "session %s cannot be attached to: %s", qUtf8Printable(m_record.name),
+                  qUtf8Printable(error->message));
 }
 
 void SessionHolder::onStarted()
@@ -220,8 +250,12 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
         ::signal(SIGTTOU, SIG_DFL);
     }
     if (m_mode == Mode::Background) {
-        m_log.append(m_process.readAllStandardOutput());
-        m_log.append(m_process.readAllStandardError());
+        const QByteArray out = m_process.readAllStandardOutput();
+        m_log.append(out);
+        m_attach->output(AttachFrame::Stdout, out);
+        const QByteArray err = m_process.readAllStandardError();
+        m_log.append(err);
+        m_attach->output(AttachFrame::Stderr, err);
     }
     m_record.endedAt = QDateTime::currentMSecsSinceEpoch();
     // Qt reports the signal number as the exit code of a process a signal ended.
@@ -235,6 +269,8 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
         m_record.exitCode = exitCode;
     }
     writeRecord();
+    if (m_attach)
+        m_attach->agentEnded(m_record);
     qCInfo(lcSession, "session %s ended: %s%s", qUtf8Printable(m_record.name),
            qUtf8Printable(RunRecord::statusName(m_record.status)),
            qUtf8Printable(bySignal ? QStringLiteral(" by SIG") + m_record.signal
@@ -350,6 +386,11 @@ void SessionHolder::finish()
     if (m_readyFd >= 0) {
         ::close(m_readyFd);
         m_readyFd = -1;
+    }
+    if (m_attach) {
+        // A run that failed to start never got to onFinished().
+        m_attach->agentEnded(m_record);
+        m_attach->close();
     }
     Q_EMIT finished();
 }

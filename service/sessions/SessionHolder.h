@@ -12,12 +12,14 @@
 
 namespace standby {
 
+class AttachServer;
 class SignalWatcher;
 
 // Holds one session: runs its agent with QProcess, keeps its PID file and run record, and ends it
 // on request. The agent always gets a process group of its own. Two modes:
 //  - Background (standby-worker): stdin an open pipe, stdout and stderr appended to
-//    logs/{name}.log as they come.
+//    logs/{name}.log as they come, and served with the input to clients of sessions/{pid}.sock
+//    (AttachServer).
 //  - Foreground (`standby "task"`): the agent's group becomes the terminal's foreground group,
 //    as a shell does for a job, so Ctrl+C reaches the agent and its children.
 // A kill request (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to the holder, or the run's
@@ -46,6 +48,7 @@ Q_SIGNALS:
     void finished();
 
 private:
+    void startAttachServer();
     void onStarted();
     void onFinished(int exitCode, QProcess::ExitStatus exitStatus);
     void onError(QProcess::ProcessError error);
@@ -68,6 +71,7 @@ private:
     QProcess m_process;
     LogWriter m_log;
     SignalWatcher *m_signals = nullptr;
+    AttachServer *m_attach = nullptr; // background only
     QTimer m_graceTimer;
     QTimer m_timeoutTimer;
     QTimer m_groupTimer;
