@@ -183,6 +183,11 @@ void HttpServer::dispatch(HttpRequest &request, HttpResponder responder)
                                                       "see its telemetry log")));
 }
 
+static QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('|') + QString::number(port);
+}
+
 static HttpResponder responderFor(QTcpSocket *socket, const HttpRequest &request)
 {
     // QHttpServer 6.4 ignores "Connection: close"; honour it here.
@@ -194,6 +199,11 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 {
     if (ConnectionGuard *guard = ConnectionGuard::of(socket))
         guard->requestDelivered();
+    // Qt 6.4 asks here before it switches an upgrade to its WebSocket server: true, with nothing
+    // written, lets it go on. Only upgrades the gate let through are waiting in the table.
+    if (socket && m_pendingUpgrades.contains(peerKey(socket->peerAddress(), socket->peerPort())) &&
+        request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+        return true;
     HttpRequest ours = toRequest(request, socket);
     HttpResponder responder = responderFor(socket, ours);
     if (m_access) {
@@ -204,11 +214,6 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     }
     dispatch(ours, responder);
     return true;
-}
-
-static QString peerKey(const QHostAddress &address, quint16 port)
-{
-    return address.toString() + QLatin1Char('|') + QString::number(port);
 }
 
 // The header block of an upgrade request, as far as the gate needs it. The framer has checked

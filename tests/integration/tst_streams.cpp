@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTest>
 #include <QUrl>
+#include <QWebSocket>
 
 using namespace standby;
 using namespace standby::test;
@@ -228,6 +229,78 @@ private Q_SLOTS:
         QCOMPARE(m_home->cli({QStringLiteral("daemon"), QStringLiteral("stop")}).exitCode, 0);
         QTRY_COMPARE_WITH_TIMEOUT(sse.eventsNamed("daemon.stopping").size(), 1, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(sse.isClosed(), 20000);
+    }
+
+    void attachOverWebSocketAndInputRoundTrip()
+    {
+        const QJsonObject run = startRun({{"name", "wscat"}, {"prompt", "echo ready; exec cat"}});
+        const QString socketFile = m_home->paths().socketFile(run.value("pid").toInteger());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socketFile), 20000);
+        const QUrl url(QStringLiteral("ws://127.0.0.1:%1/api/v1/workers/wscat/attach").arg(m_port));
+
+        QWebSocket ws;
+        QByteArray out;
+        QList<QJsonObject> events;
+        connect(&ws, &QWebSocket::binaryMessageReceived, this,
+                [&](const QByteArray &bytes) { out += bytes; });
+        connect(&ws, &QWebSocket::textMessageReceived, this,
+                [&](const QString &text) { events.append(json(text.toUtf8())); });
+        auto sawEvent = [&](const QString &type) {
+            for (const QJsonObject &event : std::as_const(events)) {
+                if (event.value("type").toString() == type)
+                    return true;
+            }
+            return false;
+        };
+        ws.open(url);
+        QTRY_VERIFY_WITH_TIMEOUT(sawEvent(QStringLiteral("live")), 20000);
+        // The recent output came first.
+        QVERIFY2(out.contains("ready"), out.constData());
+        ws.sendBinaryMessage("typed line\n");
+        QTRY_VERIFY_WITH_TIMEOUT(out.contains("typed line"), 20000);
+        ws.sendTextMessage(QStringLiteral("{\"type\":\"input\",\"data\":\"as json\\n\"}"));
+        QTRY_VERIFY_WITH_TIMEOUT(out.contains("as json"), 20000);
+        ws.sendTextMessage(QStringLiteral("nonsense"));
+        QTRY_VERIFY_WITH_TIMEOUT(sawEvent(QStringLiteral("error")), 20000);
+
+        // POST …/input reaches the same stdin; the attached client sees the echo.
+        Result<ApiClient::Reply> posted =
+            ApiClient(m_endpoint, 30000)
+                .request("POST", QStringLiteral("/api/v1/workers/wscat/input"),
+                         "{\"data\":\"posted line\\n\"}");
+        QVERIFY(posted);
+        QCOMPARE(posted->status, 202);
+        QTRY_VERIFY_WITH_TIMEOUT(out.contains("posted line"), 20000);
+        Result<ApiClient::Reply> empty =
+            ApiClient(m_endpoint, 30000)
+                .request("POST", QStringLiteral("/api/v1/workers/wscat/input"), "{\"data\":42}");
+        QVERIFY(empty);
+        QCOMPARE(empty->status, 400);
+
+        // Detaching leaves the session running.
+        ws.close();
+        QTRY_COMPARE_WITH_TIMEOUT(ws.state(), QAbstractSocket::UnconnectedState, 20000);
+        Result<ApiClient::Reply> still =
+            ApiClient(m_endpoint, 30000).request("GET", QStringLiteral("/api/v1/workers/wscat"));
+        QVERIFY(still);
+        QCOMPARE(still->status, 200);
+
+        // End of input ends cat; the exit event comes and the server closes.
+        QWebSocket second;
+        events.clear();
+        connect(&second, &QWebSocket::textMessageReceived, this,
+                [&](const QString &text) { events.append(json(text.toUtf8())); });
+        second.open(url);
+        QTRY_VERIFY_WITH_TIMEOUT(sawEvent(QStringLiteral("live")), 20000);
+        second.sendTextMessage(QStringLiteral("{\"type\":\"eof\"}"));
+        QTRY_VERIFY_WITH_TIMEOUT(sawEvent(QStringLiteral("exit")), 20000);
+        for (const QJsonObject &event : std::as_const(events)) {
+            if (event.value("type").toString() == QLatin1String("exit")) {
+                QCOMPARE(event.value("status").toString(), QStringLiteral("exited"));
+                QCOMPARE(event.value("exitCode").toInt(), 0);
+            }
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(second.state(), QAbstractSocket::UnconnectedState, 20000);
     }
 
     void webSocketUpgradesAreCheckedBeforeTheHandshake()
