@@ -5,6 +5,7 @@
 #include "client/DaemonControl.h"
 #include "core/Config.h"
 #include "core/DirectoryLock.h"
+#include "core/LogCategories.h"
 #include "core/Paths.h"
 #include "core/Registry.h"
 #include "core/Telemetry.h"
@@ -92,6 +93,10 @@ static int runInBackground(const Paths &paths, const RunRequest &request, bool j
     if (!answer)
         return report(answer.error());
     const QJsonObject run = answer->toObject();
+    qCInfo(lcCli, "started session %s in the background (run %s, holder pid %lld)",
+           qUtf8Printable(run.value(QStringLiteral("name")).toString()),
+           qUtf8Printable(run.value(QStringLiteral("runId")).toString()),
+           run.value(QStringLiteral("pid")).toInteger());
     if (json) {
         printJson(run);
         return kOk;
