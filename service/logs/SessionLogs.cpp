@@ -1,5 +1,6 @@
 #include "logs/SessionLogs.h"
 
+#include "core/LogFiles.h"
 #include "core/RunRecord.h"
 #include "logs/LogScan.h"
 
@@ -14,13 +15,12 @@ namespace {
 
 QString debugPath(const Paths &paths, const SessionLogs::Session &session)
 {
-    return paths.debugDir() + QLatin1Char('/') + session.sessionId + QStringLiteral(".txt");
+    return paths.debugLog(session.sessionId);
 }
 
 QString transcriptPath(const Paths &paths, const SessionLogs::Session &session)
 {
-    return paths.projectsDir() + QLatin1Char('/') + Paths::projectId(session.cwd) +
-           QLatin1Char('/') + session.sessionId + QStringLiteral(".jsonl");
+    return paths.transcript(session.cwd, session.sessionId);
 }
 
 // The session's telemetry files, newest day first.
@@ -95,7 +95,7 @@ QStringList SessionLogs::available(const Paths &paths, const Session &session)
     QStringList out;
     if (!telemetryPaths(paths, session).isEmpty())
         out.append(QStringLiteral("telemetry"));
-    if (!session.processLog.isEmpty() && QFile::exists(session.processLog))
+    if (!LogFiles::newestFirst(session.processLog).isEmpty())
         out.append(QStringLiteral("process"));
     if (QFile::exists(debugPath(paths, session)))
         out.append(QStringLiteral("debug"));
@@ -139,26 +139,20 @@ Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session
     if (telemetry)
         files = telemetryPaths(paths, session);
     else if (type == QLatin1String("process"))
-        files = {session.processLog};
+        files = LogFiles::newestFirst(session.processLog); // across rotations
     else if (type == QLatin1String("debug"))
         files = {debugPath(paths, session)};
     else
         files = {transcriptPath(paths, session)};
 
-    QList<QByteArray> lines;
-    bool truncated = false;
-    for (const QString &file : std::as_const(files)) { // newest first
-        const int wanted = query.tail - int(lines.size());
-        if (wanted <= 0)
-            break;
-        const bool filtered = telemetry || !text.isEmpty();
-        LogScan::Result part = LogScan::lastLines(
-            file, wanted, filtered ? LogScan::Filter(filter) : LogScan::Filter());
-        truncated = truncated || part.truncated;
-        lines = part.lines + lines;
-    }
+    // Newest first, read as one stream: a line cut by a rotation is whole again, and a search's
+    // budget covers all the files together.
+    const bool filtered = telemetry || !text.isEmpty();
+    const LogScan::Result scan = LogScan::lastLines(
+        files, query.tail, filtered ? LogScan::Filter(filter) : LogScan::Filter());
+    const bool truncated = scan.truncated;
     QJsonArray out;
-    for (const QByteArray &line : std::as_const(lines))
+    for (const QByteArray &line : scan.lines)
         out.append(QString::fromUtf8(line));
     return QJsonObject{{QStringLiteral("name"), session.name},
                        {QStringLiteral("sessionId"), session.sessionId},
