@@ -24,7 +24,8 @@ bench: build
 	@mkdir -p bench/results
 	@{ echo "# Standby benchmarks"; echo; echo "Machine: $$(nproc) cores, $$(free -g | awk '/Mem:/{print $$2}') GB, $$(uname -sr); $$(date -u '+%Y-%m-%d %H:%M UTC')"; echo; \
 	   echo '```'; python3 bench/daemon_lifecycle.py --bin $(BUILD_DIR)/bin; echo; \
-	   python3 bench/sessions.py --bin $(BUILD_DIR)/bin; echo '```'; } | tee bench/results/latest.md
+	   python3 bench/sessions.py --bin $(BUILD_DIR)/bin; echo; \
+	   python3 bench/log_throughput.py --bin $(BUILD_DIR)/bin; echo '```'; } | tee bench/results/latest.md
 
 status:
 	@$(BUILD_DIR)/bin/standby daemon status
