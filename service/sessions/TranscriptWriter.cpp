@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include <algorithm>
+#include <cstring>
 #include <sys/stat.h>
 
 namespace standby {
@@ -36,7 +38,26 @@ bool appendJsonUtf8(QByteArray &out, const char *data, qsizetype size)
     auto continuation = [&](const uchar *at, uchar low, uchar high) {
         return at < end && *at >= low && *at <= high;
     };
+    // Eight bytes at a time while none needs a look (no control character, quote, backslash
+    // or non-ASCII byte): plain text goes at memcpy speed. A word that fails is done byte by
+    // byte, and so is the next: short lines do not pay for the test at every byte.
+    constexpr quint64 kOnes = 0x0101010101010101ULL;
+    constexpr quint64 kHighs = 0x8080808080808080ULL;
+    const auto hasZero = [](quint64 v) { return (v - kOnes) & ~v & kHighs; };
+    const uchar *slowUntil = p;
     while (p < end) {
+        if (p >= slowUntil && end - p >= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            if (((word | ((word - kOnes * 0x20) & ~word)) & kHighs) == 0 &&
+                !hasZero(word ^ (kOnes * '"')) && !hasZero(word ^ (kOnes * '\\'))) {
+                std::memcpy(to, p, 8);
+                to += 8;
+                p += 8;
+                continue;
+            }
+            slowUntil = p + 16;
+        }
         const uchar c = *p;
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             *to++ = char(c);
@@ -86,6 +107,13 @@ bool appendJsonUtf8(QByteArray &out, const char *data, qsizetype size)
             out.truncate(start);
             return false;
         }
+        if (length == 3 && c == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+            // U+FEFF escaped: some readers (Qt's among them) drop it raw at a string's start.
+            std::memcpy(to, "\\ufeff", 6);
+            to += 6;
+            p += 3;
+            continue;
+        }
         for (int i = 0; i < length; ++i)
             *to++ = char(*p++);
     }
@@ -127,11 +155,15 @@ QByteArray jsonObjectLine(const QByteArray &data, qsizetype from, qsizetype to)
     const QByteArray line = QByteArray::fromRawData(data.constData() + from, to - from);
     QJsonParseError error{};
     const QJsonDocument document = QJsonDocument::fromJson(line, &error);
-    // The parser refuses invalid UTF-8, so the line can go into the transcript as it is: exactly
-    // what the agent printed (key order, big numbers), without a round trip.
     if (error.error != QJsonParseError::NoError || !document.isObject())
         return QByteArray();
-    return line.trimmed();
+    // The parser refuses invalid UTF-8, so the line can go into the transcript as it is: exactly
+    // what the agent printed (key order, big numbers), without a round trip. But it accepts raw
+    // control characters in strings, which strict readers refuse: such a line is written anew.
+    const QByteArray trimmed = line.trimmed();
+    const bool strict =
+        std::none_of(trimmed.cbegin(), trimmed.cend(), [](char c) { return uchar(c) < 0x20; });
+    return strict ? trimmed : QJsonDocument(document.object()).toJson(QJsonDocument::Compact);
 }
 
 } // namespace

@@ -404,16 +404,20 @@ private Q_SLOTS:
                                 "tant\",\"text\":\"hi\"}\n[1,2]\n\"str\"\n  {\"n\":"
                                 "12345678901234567890}\r\nnot {json}\n{broken\n");
         transcript.recordOutput(QProcess::StandardError, "{\"on\":\"stderr\"}\n");
+        // A raw tab in a string: Qt's parser takes it, strict readers would not.
+        transcript.recordOutput(QProcess::StandardOutput, "{\"tab\":\"a\tb\"}\n");
         transcript.recordOutput(QProcess::StandardOutput, "{\"last\":true}"); // no newline
         transcript.recordExit(QStringLiteral("exited"), 0, QString(), 1);
 
         const QList<QJsonObject> events = jsonLines(path);
         const QList<QJsonObject> agent = ofType(events, QStringLiteral("agent"));
-        QCOMPARE(agent.size(), 3);
+        QCOMPARE(agent.size(), 4);
         QCOMPARE(agent.at(0).value("event").toObject(),
                  (QJsonObject{{"type", "assistant"}, {"text", "hi"}}));
         QVERIFY(readAll(path).contains("\"event\":{\"n\":12345678901234567890}"));
-        QCOMPARE(agent.at(2).value("event").toObject(), (QJsonObject{{"last", true}}));
+        QCOMPARE(agent.at(2).value("event").toObject(), (QJsonObject{{"tab", "a\tb"}}));
+        QVERIFY(!readAll(path).contains('\t'));
+        QCOMPARE(agent.at(3).value("event").toObject(), (QJsonObject{{"last", true}}));
         QCOMPARE(outputOf(events, QStringLiteral("stdout")),
                  QByteArray("starting\n[1,2]\n\"str\"\nnot {json}\n{broken\n"));
         QCOMPARE(outputOf(events, QStringLiteral("stderr")), QByteArray("{\"on\":\"stderr\"}\n"));
@@ -441,6 +445,43 @@ private Q_SLOTS:
         const QList<QJsonObject> agent = ofType(events, QStringLiteral("agent"));
         QCOMPARE(agent.size(), 1);
         QCOMPARE(agent.first().value("event").toObject(), (QJsonObject{{"after", 1}}));
+    }
+
+    void dataIsTextOnlyWhenValidUtf8_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<bool>("text");
+        QTest::newRow("ascii run with a quote past 8 bytes")
+            << QByteArray("abcdefghi\"jklmnopqrstu\\vwxyz0123456789") << true;
+        QTest::newRow("control characters")
+            << QByteArray("\x01\x1f\x7f\t\r\n\b\f end of it", 22) << true;
+        QTest::newRow("NUL") << QByteArray("a\0b", 3) << true;
+        QTest::newRow("two, three, four bytes")
+            << QByteArray("\xc3\xa9 \xe0\xa0\x80 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf")
+            << true;
+        QTest::newRow("byte order mark") << QByteArray("\xef\xbb\xbfhi") << true;
+        QTest::newRow("overlong slash") << QByteArray("\xc0\xaf") << false;
+        QTest::newRow("overlong three") << QByteArray("\xe0\x80\xaf") << false;
+        QTest::newRow("surrogate") << QByteArray("\xed\xa0\x80") << false;
+        QTest::newRow("past U+10FFFF") << QByteArray("\xf4\x90\x80\x80") << false;
+        QTest::newRow("lone continuation") << QByteArray("plain text and then \x80") << false;
+        QTest::newRow("latin-1") << QByteArray("caf\xe9 au lait") << false;
+    }
+    void dataIsTextOnlyWhenValidUtf8()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(bool, text);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("e.jsonl"));
+        TranscriptWriter transcript;
+        QVERIFY(!transcript.open(path, {}).has_value());
+        transcript.recordInput(bytes);
+        const QList<QJsonObject> events = jsonLines(path);
+        QCOMPARE(events.size(), 1);
+        const QJsonObject input = events.first();
+        QCOMPARE(input.value("encoding").toString() != QLatin1String("base64"), text);
+        const QString data = input.value("data").toString();
+        QCOMPARE(text ? data.toUtf8() : QByteArray::fromBase64(data.toLatin1()), bytes);
     }
 
     void completeUtf8Prefix()
