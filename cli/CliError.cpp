@@ -1,5 +1,7 @@
 #include "cli/CliError.h"
 
+#include "core/LogCategories.h"
+
 #include <QJsonDocument>
 
 #include <cstdio>
@@ -28,6 +30,8 @@ int exitCodeFor(const QString &code)
 int report(const Error &error)
 {
     std::fprintf(stderr, "standby: %s\n", qUtf8Printable(error.message));
+    // For the telemetry log only (the line above is what the user reads).
+    qCWarning(lcCli, "%s (%s)", qUtf8Printable(error.message), qUtf8Printable(error.code));
     return exitCodeFor(error.code);
 }
 

@@ -3,6 +3,7 @@
 #include "cli/VerbParser.h"
 #include "client/ProcessWaiter.h"
 #include "core/Config.h"
+#include "core/LogCategories.h"
 #include "core/Paths.h"
 #include "core/Registry.h"
 #include "sessions/SessionControl.h"
@@ -52,6 +53,9 @@ int runKillCommand(const QStringList &arguments)
                             QStringLiteral("%1 is the daemon; use standby daemon stop").arg(key)});
     if (Status error = SessionControl::kill(*entry, *signal))
         return report(*error);
+    qCInfo(lcCli, "sent SIG%s to session %s (holder pid %lld)",
+           qUtf8Printable(SessionControl::signalName(*signal)), qUtf8Printable(entry->name),
+           entry->pid);
     if (verb.parser().isSet(noWait)) {
         std::printf("sent SIG%s to %s (pid %lld)\n",
                     qUtf8Printable(SessionControl::signalName(*signal)),

@@ -5,6 +5,7 @@
 #include "client/DaemonControl.h"
 #include "core/Config.h"
 #include "core/DirectoryLock.h"
+#include "core/LogCategories.h"
 #include "core/Paths.h"
 #include "core/Registry.h"
 #include "core/Telemetry.h"
@@ -23,7 +24,8 @@
 namespace standby::cli {
 
 static const char kTaskHelp[] =
-    "Usage: standby [--bg] [--name N] [--agent A] [--cwd D] [--timeout SEC] [--json] \"task\"\n"
+    "Usage: standby [--bg] [--name N] [--agent A] [--cwd D] [--timeout SEC] [--json] [--debug]\n"
+    "               \"task\"\n"
     "\n"
     "Runs a task with an agent profile (default: shell, which runs it with /bin/sh -c).\n"
     "\n"
@@ -36,7 +38,9 @@ static const char kTaskHelp[] =
     "  --agent A       an agent profile from config.json\n"
     "  --cwd D         working directory (default: the current one)\n"
     "  --timeout SEC   end the session if it runs longer (background only)\n"
-    "  --json          print the answer as JSON (background only)\n";
+    "  --json          print the answer as JSON (background only)\n"
+    "  --debug         keep a debug log of the session's holder: argv, environment (secrets\n"
+    "                  masked), timings, signals, exit (standby logs NAME --type debug)\n";
 
 // The environment a background session gets: the caller's, as with nohup, less what only makes
 // sense in this terminal.
@@ -83,6 +87,8 @@ static int runInBackground(const Paths &paths, const RunRequest &request, bool j
         body.insert(QStringLiteral("agent"), request.agent);
     if (timeoutSec > 0)
         body.insert(QStringLiteral("timeoutSec"), timeoutSec);
+    if (request.debug)
+        body.insert(QStringLiteral("debug"), true);
     // The session creates files as this shell would.
     const mode_t mask = ::umask(0);
     ::umask(mask);
@@ -92,6 +98,10 @@ static int runInBackground(const Paths &paths, const RunRequest &request, bool j
     if (!answer)
         return report(answer.error());
     const QJsonObject run = answer->toObject();
+    qCInfo(lcCli, "started session %s in the background (run %s, holder pid %lld)",
+           qUtf8Printable(run.value(QStringLiteral("name")).toString()),
+           qUtf8Printable(run.value(QStringLiteral("runId")).toString()),
+           run.value(QStringLiteral("pid")).toInteger());
     if (json) {
         printJson(run);
         return kOk;
@@ -166,6 +176,7 @@ int runTaskCommand(const QStringList &arguments)
     request.prompt = task;
     request.name = verb.parser().value(name);
     request.agent = verb.parser().value(agent);
+    request.debug = verb.parser().isSet(debug);
     const QString dir = verb.parser().isSet(cwd) ? verb.parser().value(cwd) : QDir::currentPath();
     request.cwd = QDir::cleanPath(QDir::current().absoluteFilePath(dir));
     qint64 timeoutSec = 0;

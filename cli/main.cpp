@@ -3,6 +3,7 @@
 #include "cli/DaemonCommand.h"
 #include "cli/ServeCommand.h"
 #include "cli/SessionCommands.h"
+#include "core/Paths.h"
 #include "core/Telemetry.h"
 
 #include <QCoreApplication>
@@ -78,6 +79,12 @@ int main(int argc, char *argv[])
         std::printf("standby %s\n", kVersion);
         return kOk;
     }
+    // The CLI's Info/Warn/Error lines go to the telemetry log too (logs/{date}/{workspace}.log,
+    // with its pid), and on to Qt's handler as before, so the terminal shows what it always did.
+    // Nothing is created until a line comes: `COMMAND --help` leaves no file behind.
+    Telemetry::install(Paths::fromEnvironment(),
+                       {QDir::currentPath(), QString(), /*echoToStderr=*/false,
+                        /*passThrough=*/true});
     if (first == QLatin1String("--serve"))
         return runServeCommand(arguments);
     if (first == QLatin1String("daemon"))

@@ -42,7 +42,7 @@ int statusFor(const Error &error)
 std::variant<RunRequest, HttpResponse> parseRunRequest(const QJsonObject &body, bool *wait)
 {
     static const QStringList known{"prompt", "text",       "name", "agent", "cwd",
-                                   "env",    "timeoutSec", "wait", "umask"};
+                                   "env",    "timeoutSec", "wait", "umask", "debug"};
     for (const QString &key : body.keys()) {
         if (!known.contains(key))
             return badField(key, QStringLiteral("unknown field; expected one of %1")
@@ -124,6 +124,10 @@ std::variant<RunRequest, HttpResponse> parseRunRequest(const QJsonObject &body, 
                             QStringLiteral("must be a file mode mask from 0 to 511 (0777)"));
         request.umask = int(mask);
     }
+    const QJsonValue debug = body.value(QStringLiteral("debug"));
+    if (!debug.isUndefined() && !debug.isNull() && !debug.isBool())
+        return badField(QStringLiteral("debug"), QStringLiteral("must be true or false"));
+    request.debug = debug.toBool(false);
     const QJsonValue waitValue = body.value(QStringLiteral("wait"));
     if (!waitValue.isUndefined() && !waitValue.isNull() && !waitValue.isBool())
         return badField(QStringLiteral("wait"), QStringLiteral("must be true or false"));

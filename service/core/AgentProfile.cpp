@@ -21,7 +21,16 @@ Result<AgentProfile> AgentProfile::fromJson(const QString &name, const QJsonObje
     if (profile.command.isEmpty() || profile.command.constFirst().isEmpty())
         return Error{QStringLiteral("invalid_agent"),
                      QStringLiteral("config.json: agents.%1.command is empty").arg(name)};
-    profile.output = object.value(QStringLiteral("output")).toString();
+    const QJsonValue output = object.value(QStringLiteral("output"));
+    if (!output.isUndefined() && !output.isNull()) {
+        profile.output = output.toString();
+        if (!output.isString() ||
+            (!profile.output.isEmpty() && profile.output != kText && profile.output != kStreamJson))
+            return Error{QStringLiteral("invalid_agent"),
+                         QStringLiteral("config.json: agents.%1.output must be \"text\" or "
+                                        "\"stream-json\"")
+                             .arg(name)};
+    }
     return profile;
 }
 

@@ -15,7 +15,14 @@ struct AgentProfile
 {
     QString name;
     QStringList command;
-    QString output; // "" (plain text) or "stream-json"
+    // What the agent prints: "" or "text" (plain), or "stream-json" (one JSON event a line,
+    // which the transcript keeps as structured "agent" events).
+    QString output;
+
+    static constexpr QLatin1String kText{"text"};
+    static constexpr QLatin1String kStreamJson{"stream-json"};
+
+    bool printsStreamJson() const { return output == kStreamJson; }
 
     static Result<AgentProfile> fromJson(const QString &name, const QJsonObject &object);
 

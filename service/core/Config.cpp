@@ -6,6 +6,8 @@
 
 namespace standby {
 
+static constexpr qint64 kMiB = 1024 * 1024;
+
 Config::Config()
 {
     apply(defaults());
@@ -33,6 +35,10 @@ QJsonObject Config::defaults()
         {QStringLiteral("sessions"),
          QJsonObject{{QStringLiteral("killGraceSec"), Sessions().killGraceSec},
                      {QStringLiteral("keepRuns"), Sessions().keepRuns}}},
+        {QStringLiteral("logs"),
+         QJsonObject{{QStringLiteral("maxSizeMb"), Logs().maxSizeBytes / kMiB},
+                     {QStringLiteral("keep"), Logs().keep},
+                     {QStringLiteral("transcriptOutputMb"), Logs().transcriptOutputBytes / kMiB}}},
     };
 }
 
@@ -155,6 +161,20 @@ void Config::apply(const QJsonObject &raw)
                            Sessions().killGraceSec, 0, 3600));
     m_sessions.keepRuns = int(reader.integer(QStringLiteral("sessions"), QStringLiteral("keepRuns"),
                                              Sessions().keepRuns, 10, 1000000));
+    const Logs logs;
+    const QString l = QStringLiteral("logs");
+    m_logs.maxSizeBytes =
+        reader.integer(l, QStringLiteral("maxSizeMb"), logs.maxSizeBytes / kMiB, 0, 1024 * 1024) *
+        kMiB;
+    // Only for tests: a log of a few kilobytes rotates after a few lines.
+    if (raw.value(l).toObject().contains(QStringLiteral("maxSizeBytes")))
+        m_logs.maxSizeBytes = reader.integer(l, QStringLiteral("maxSizeBytes"), m_logs.maxSizeBytes,
+                                             1024, 1024 * 1024 * kMiB);
+    m_logs.keep = int(reader.integer(l, QStringLiteral("keep"), logs.keep, 1, 100));
+    m_logs.transcriptOutputBytes =
+        reader.integer(l, QStringLiteral("transcriptOutputMb"), logs.transcriptOutputBytes / kMiB,
+                       0, 1024 * 1024) *
+        kMiB;
 }
 
 } // namespace standby

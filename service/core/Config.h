@@ -34,6 +34,17 @@ public:
         int keepRuns = 1000;   // run records kept; older ones of ended runs are removed
     };
 
+    struct Logs
+    {
+        // A process log is rotated before a write would take it past this (0: never). From
+        // logs.maxSizeMb, or logs.maxSizeBytes when set (for tests, which need tiny logs).
+        qint64 maxSizeBytes = 50LL * 1024 * 1024;
+        int keep = 3; // rotated files kept: name.log.1 … name.log.{keep}
+        // Plain output a transcript records before it says "truncated" (the process log keeps
+        // everything), so a torrent of output costs the holder little. 0: none at all.
+        qint64 transcriptOutputBytes = 16LL * 1024 * 1024;
+    };
+
     Config();
 
     static Result<Config> load(const Paths &paths);
@@ -42,6 +53,7 @@ public:
     const Http &http() const { return m_http; }
     const Daemon &daemon() const { return m_daemon; }
     const Sessions &sessions() const { return m_sessions; }
+    const Logs &logs() const { return m_logs; }
 
     QString defaultAgent() const;
     // The named profile ("" → defaultAgent). "shell" always exists, built in. Errors:
@@ -59,6 +71,7 @@ private:
     Http m_http;
     Daemon m_daemon;
     Sessions m_sessions;
+    Logs m_logs;
     QStringList m_warnings;
 };
 

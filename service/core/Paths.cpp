@@ -45,9 +45,18 @@ QString Paths::debugDir() const
 {
     return m_home + QStringLiteral("/debug");
 }
+QString Paths::debugLog(const QString &sessionId) const
+{
+    return debugDir() + QLatin1Char('/') + sessionId + QStringLiteral(".txt");
+}
 QString Paths::projectsDir() const
 {
     return m_home + QStringLiteral("/projects");
+}
+QString Paths::transcript(const QString &workingDirectory, const QString &sessionId) const
+{
+    return projectsDir() + QLatin1Char('/') + projectId(workingDirectory) + QLatin1Char('/') +
+           sessionId + QStringLiteral(".jsonl");
 }
 QString Paths::runsDir() const
 {

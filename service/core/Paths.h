@@ -31,7 +31,10 @@ public:
     QString daemonLog() const;
     QString telemetryLog(const QDate &date, const QString &workspace) const;
     QString debugDir() const;
+    QString debugLog(const QString &sessionId) const;
     QString projectsDir() const;
+    // projects/{projectId(workingDirectory)}/{sessionId}.jsonl
+    QString transcript(const QString &workingDirectory, const QString &sessionId) const;
     QString runsDir() const;
 
     // Creates the home and its folders with mode 0700 (they hold secrets and logs).

@@ -87,7 +87,12 @@ QJsonObject RunRecord::toPublicJson() const
         {QStringLiteral("pid"), orNull(pid, pid > 0)},
         {QStringLiteral("childPid"), orNull(childPid, childPid > 0)},
         {QStringLiteral("log"), log},
-        {QStringLiteral("logs"), QJsonObject{{QStringLiteral("process"), log}}},
+        {QStringLiteral("logs"),
+         QJsonObject{{QStringLiteral("process"), log},
+                     {QStringLiteral("transcript"), transcript},
+                     {QStringLiteral("debug"), debug && !debugLog.isEmpty()
+                                                   ? QJsonValue(debugLog)
+                                                   : QJsonValue(QJsonValue::Null)}}},
         {QStringLiteral("debug"), debug},
         {QStringLiteral("umask"), umask},
         {QStringLiteral("logOffset"), logOffset},
@@ -131,6 +136,9 @@ Result<RunRecord> RunRecord::fromJson(const QJsonObject &object)
     record.childPid = object.value(QStringLiteral("childPid")).toInteger();
     record.log = object.value(QStringLiteral("log")).toString();
     record.debug = object.value(QStringLiteral("debug")).toBool();
+    const QJsonObject logs = object.value(QStringLiteral("logs")).toObject();
+    record.transcript = logs.value(QStringLiteral("transcript")).toString();
+    record.debugLog = logs.value(QStringLiteral("debug")).toString();
     record.umask = object.value(QStringLiteral("umask")).toInt(022) & 0777;
     record.logOffset = object.value(QStringLiteral("logOffset")).toInteger();
     record.holderStart = quint64(object.value(QStringLiteral("holderStart")).toInteger());

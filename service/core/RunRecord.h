@@ -40,8 +40,11 @@ struct RunRecord
     quint64 holderStart = 0; // the holder's start time (/proc stat field 22), for liveness
     qint64 childPid = 0;     // the agent
     QString log;             // the process log
-    qint64 logOffset = 0;    // where this run's output begins in it (a name's runs share a log)
-    bool debug = false;
+    qint64 logOffset = 0;    // where this run's output begins in it (a name's runs share a log);
+                             // 0 again once the log has been rotated under the run
+    QString transcript;      // projects/{projectId}/{sessionId}.jsonl
+    bool debug = false;      // the holder writes debugLog (--debug)
+    QString debugLog;        // debug/{sessionId}.txt when debug
 
     bool isFinished() const
     {

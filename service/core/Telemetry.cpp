@@ -1,5 +1,7 @@
 #include "core/Telemetry.h"
 
+#include "core/LogCategories.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -7,6 +9,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace standby {
@@ -47,10 +50,18 @@ const char *levelName(QtMsgType type)
     return "INFO";
 }
 
-void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+// Like mkpath, but every folder it makes is private, whatever the umask (the CLI runs with the
+// user's).
+void makePrivatePath(const QString &path)
 {
-    if (type == QtDebugMsg)
+    if (QFileInfo::exists(path))
         return;
+    makePrivatePath(QFileInfo(path).absolutePath());
+    ::mkdir(QFile::encodeName(path).constData(), 0700);
+}
+
+void writeLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
     Sink *s = sink();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QByteArray line =
@@ -58,7 +69,7 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
     QMutexLocker lock(&s->mutex);
     if (!s->file || s->openDate != now.date()) {
         const QString path = s->paths.telemetryLog(now.date(), s->options.workspace);
-        QDir().mkpath(QFileInfo(path).absolutePath());
+        makePrivatePath(QFileInfo(path).absolutePath());
         auto file = std::make_unique<QFile>(path);
         if (file->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
             file->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
@@ -72,6 +83,17 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
         const ssize_t ignored = ::write(STDERR_FILENO, line.constData(), size_t(line.size()));
         Q_UNUSED(ignored);
     }
+}
+
+void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type != QtDebugMsg)
+        writeLine(type, context, message);
+    Sink *s = sink();
+    // After the line is written: Qt's own handler aborts on a fatal message.
+    if (s->options.passThrough && s->previous &&
+        qstrcmp(context.category, lcCli().categoryName()) != 0)
+        s->previous(type, context, message);
     if (type == QtFatalMsg)
         std::abort();
 }

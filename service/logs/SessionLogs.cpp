@@ -1,5 +1,6 @@
 #include "logs/SessionLogs.h"
 
+#include "core/LogFiles.h"
 #include "core/RunRecord.h"
 #include "logs/LogScan.h"
 
@@ -15,13 +16,12 @@ namespace {
 
 QString debugPath(const Paths &paths, const SessionLogs::Session &session)
 {
-    return paths.debugDir() + QLatin1Char('/') + session.sessionId + QStringLiteral(".txt");
+    return paths.debugLog(session.sessionId);
 }
 
 QString transcriptPath(const Paths &paths, const SessionLogs::Session &session)
 {
-    return paths.projectsDir() + QLatin1Char('/') + Paths::projectId(session.cwd) +
-           QLatin1Char('/') + session.sessionId + QStringLiteral(".jsonl");
+    return paths.transcript(session.cwd, session.sessionId);
 }
 
 // The session's telemetry files, newest day first.
@@ -65,9 +65,12 @@ SessionLogs::findLive(const Paths &paths, const Registry &registry, const QStrin
     if (!entry || entry->isRemote())
         return std::nullopt;
     Result<RunRecord> run = RunRecord::read(paths, entry->runId);
-    Session session{entry->name,      entry->sessionId,
-                    entry->cwd,       run ? run->log : entry->log,
-                    entry->startedAt, 0};
+    Session session;
+    session.name = entry->name;
+    session.sessionId = entry->sessionId;
+    session.cwd = entry->cwd;
+    session.processLog = run ? run->log : entry->log;
+    session.startedAt = entry->startedAt;
     session.runId = entry->runId;
     session.pid = entry->pid;
     session.procStart = entry->procStart;
@@ -87,12 +90,13 @@ std::optional<SessionLogs::Session> SessionLogs::findEnded(const Paths &paths, c
         found = RunRecord::newestNamed(paths, key);
     if (!found)
         return std::nullopt;
-    Session session{found->name,
-                    found->sessionId,
-                    found->cwd,
-                    found->log,
-                    found->startedAt > 0 ? found->startedAt : found->acceptedAt,
-                    found->endedAt};
+    Session session;
+    session.name = found->name;
+    session.sessionId = found->sessionId;
+    session.cwd = found->cwd;
+    session.processLog = found->log;
+    session.startedAt = found->startedAt > 0 ? found->startedAt : found->acceptedAt;
+    session.endedAt = found->endedAt;
     session.runId = found->runId;
     if (!found->isFinished()) {
         session.pid = found->pid;
@@ -106,7 +110,7 @@ QStringList SessionLogs::available(const Paths &paths, const Session &session)
     QStringList out;
     if (!telemetryPaths(paths, session).isEmpty())
         out.append(QStringLiteral("telemetry"));
-    if (!session.processLog.isEmpty() && QFile::exists(session.processLog))
+    if (!LogFiles::newestFirst(session.processLog).isEmpty())
         out.append(QStringLiteral("process"));
     if (QFile::exists(debugPath(paths, session)))
         out.append(QStringLiteral("debug"));
@@ -179,26 +183,19 @@ Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session
     if (telemetry)
         files = telemetryPaths(paths, session);
     else if (type == QLatin1String("process"))
-        files = {session.processLog};
+        files = LogFiles::newestFirst(session.processLog); // across rotations
     else if (type == QLatin1String("debug"))
         files = {debugPath(paths, session)};
     else
         files = {transcriptPath(paths, session)};
 
-    QList<QByteArray> lines;
-    bool truncated = false;
-    for (const QString &file : std::as_const(files)) { // newest first
-        const int wanted = query.tail - int(lines.size());
-        if (wanted <= 0)
-            break;
-        LogScan::Result part =
-            LogScan::lastLines(file, wanted, filter, 64 * 1024 * 1024,
-                               file == files.constFirst() ? query.endOffset : qint64(-1));
-        truncated = truncated || part.truncated;
-        lines = part.lines + lines;
-    }
+    // Newest first, read as one stream: a line cut by a rotation is whole again, and a search's
+    // budget covers all the files together.
+    const LogScan::Result scan =
+        LogScan::lastLines(files, query.tail, filter, 64 * 1024 * 1024, query.endOffset);
+    const bool truncated = scan.truncated;
     QJsonArray out;
-    for (const QByteArray &line : std::as_const(lines))
+    for (const QByteArray &line : scan.lines)
         out.append(QString::fromUtf8(line));
     return QJsonObject{{QStringLiteral("name"), session.name},
                        {QStringLiteral("sessionId"), session.sessionId},

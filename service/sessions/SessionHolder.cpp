@@ -14,6 +14,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSysInfo>
 
@@ -46,11 +47,15 @@ SessionHolder::SessionHolder(const Paths &paths, const Config &config, Mode mode
     connect(&m_graceTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSession, "session %s outlived the grace period: SIGKILL",
                   qUtf8Printable(m_record.name));
+        m_debug.write(QStringLiteral("grace period of %1 s over: SIGKILL to the agent's group and "
+                                     "its descendants")
+                          .arg(m_config.sessions().killGraceSec));
         ProcessTree::signalAll(m_record.pid, m_groupId, SIGKILL);
     });
     connect(&m_timeoutTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSession, "session %s ran past its timeout of %lld s",
                   qUtf8Printable(m_record.name), m_record.timeoutSec);
+        m_debug.write(QStringLiteral("timeout of %1 s reached").arg(m_record.timeoutSec));
         terminate(SIGTERM, true);
     });
     connect(&m_groupTimer, &QTimer::timeout, this, &SessionHolder::reapGroup);
@@ -94,28 +99,33 @@ Status SessionHolder::start(const QString &runId, int readyFd)
                          .arg(runId, RunRecord::statusName(m_record.status))};
     m_record.pid = QCoreApplication::applicationPid();
     m_record.holderStart = ProcessTable::system().startTime(m_record.pid).value_or(0);
+    const QProcessEnvironment environment = sessionEnvironment();
+    openSessionLogs(environment);
     if (m_record.argv.isEmpty()) {
         fail(QStringLiteral("the run record has no command"));
         return Error{QStringLiteral("invalid_record"), m_record.error};
     }
 
     if (m_mode == Mode::Background) {
-        if (Status error = m_log.open(m_record.log)) {
+        const Config::Logs &logs = m_config.logs();
+        if (Status error = m_log.open(m_record.log, {logs.maxSizeBytes, logs.keep})) {
             fail(error->message);
             return error;
         }
-        m_record.logOffset = QFileInfo(m_record.log).size();
+        m_record.logOffset = m_log.size();
+        m_log.setRotatedHandler([this] {
+            // What this run printed before is in name.log.1 and older now; the new file is all
+            // its own.
+            m_record.logOffset = 0;
+            writeRecord();
+            m_debug.write(
+                QStringLiteral("process log rotated (rotation %1)").arg(m_log.rotations()));
+        });
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        connect(&m_process, &QProcess::readyReadStandardOutput, this, [this] {
-            const QByteArray bytes = m_process.readAllStandardOutput();
-            m_log.append(bytes);
-            m_attach->output(AttachFrame::Stdout, bytes);
-        });
-        connect(&m_process, &QProcess::readyReadStandardError, this, [this] {
-            const QByteArray bytes = m_process.readAllStandardError();
-            m_log.append(bytes);
-            m_attach->output(AttachFrame::Stderr, bytes);
-        });
+        connect(&m_process, &QProcess::readyReadStandardOutput, this,
+                [this] { onOutput(QProcess::StandardOutput, m_process.readAllStandardOutput()); });
+        connect(&m_process, &QProcess::readyReadStandardError, this,
+                [this] { onOutput(QProcess::StandardError, m_process.readAllStandardError()); });
         startAttachServer();
         const mode_t mask = mode_t(m_record.umask);
         m_process.setChildProcessModifier([mask] {
@@ -146,7 +156,7 @@ Status SessionHolder::start(const QString &runId, int readyFd)
     m_process.setProgram(m_record.argv.constFirst());
     m_process.setArguments(m_record.argv.mid(1));
     m_process.setWorkingDirectory(m_record.cwd);
-    m_process.setProcessEnvironment(sessionEnvironment());
+    m_process.setProcessEnvironment(environment);
     connect(&m_process, &QProcess::started, this, &SessionHolder::onStarted);
     connect(&m_process, &QProcess::finished, this, &SessionHolder::onFinished);
     connect(&m_process, &QProcess::errorOccurred, this, &SessionHolder::onError);
@@ -159,13 +169,20 @@ void SessionHolder::startAttachServer()
     AttachServer::Agent agent;
     agent.pendingInput = [this] { return m_process.bytesToWrite(); };
     agent.writeInput = [this](const QByteArray &bytes) {
-        return m_process.state() != QProcess::NotRunning && m_process.write(bytes) == bytes.size();
+        const bool written =
+            m_process.state() != QProcess::NotRunning && m_process.write(bytes) == bytes.size();
+        if (written)
+            m_transcript.recordInput(bytes);
+        return written;
     };
     agent.closeInput = [this] { m_process.closeWriteChannel(); };
     agent.signalGroup = [this](int signal) {
         // Only while the agent is unreaped is its group surely still the agent's.
         if (m_agentEnded || m_groupId <= 0)
             return false;
+        m_debug.write(QStringLiteral("attach: SIG%1 to process group %2")
+                          .arg(SessionControl::signalName(signal))
+                          .arg(m_groupId));
         return ::kill(-pid_t(m_groupId), signal) == 0;
     };
     m_attach = new AttachServer(m_paths.socketFile(m_record.pid), std::move(agent), this);
@@ -187,6 +204,10 @@ void SessionHolder::onStarted()
     m_record.status = RunRecord::State::Running;
     m_record.startedAt = QDateTime::currentMSecsSinceEpoch();
     writeRecord();
+    m_debug.write(QStringLiteral("agent started: pid %1 in process group %1, %2 ms after the run "
+                                 "was accepted")
+                      .arg(m_record.childPid)
+                      .arg(m_record.startedAt - m_record.acceptedAt));
 
     m_entry.pid = m_record.pid;
     m_entry.sessionId = m_record.sessionId;
@@ -250,12 +271,8 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
         ::signal(SIGTTOU, SIG_DFL);
     }
     if (m_mode == Mode::Background) {
-        const QByteArray out = m_process.readAllStandardOutput();
-        m_log.append(out);
-        m_attach->output(AttachFrame::Stdout, out);
-        const QByteArray err = m_process.readAllStandardError();
-        m_log.append(err);
-        m_attach->output(AttachFrame::Stderr, err);
+        onOutput(QProcess::StandardOutput, m_process.readAllStandardOutput());
+        onOutput(QProcess::StandardError, m_process.readAllStandardError());
     }
     m_record.endedAt = QDateTime::currentMSecsSinceEpoch();
     // Qt reports the signal number as the exit code of a process a signal ended.
@@ -268,6 +285,8 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
         m_record.status = RunRecord::State::Exited;
         m_record.exitCode = exitCode;
     }
+    // The transcript and debug log first: whoever sees the run ended finds them complete.
+    recordEnd();
     writeRecord();
     if (m_attach)
         m_attach->agentEnded(m_record);
@@ -285,6 +304,8 @@ void SessionHolder::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
         const int signal = m_killSignal != 0 ? SIGKILL : SIGTERM;
         qCInfo(lcSession, "session %s: ending what its agent left running (SIG%s)",
                qUtf8Printable(m_record.name), qUtf8Printable(SessionControl::signalName(signal)));
+        m_debug.write(QStringLiteral("the agent left processes running: SIG%1 to them")
+                          .arg(SessionControl::signalName(signal)));
         ProcessTree::signalAll(m_record.pid, m_groupId, signal);
         m_groupKilled = signal == SIGKILL;
         m_groupDeadline =
@@ -307,6 +328,8 @@ void SessionHolder::reapGroup()
     if (QDateTime::currentMSecsSinceEpoch() < m_groupDeadline)
         return;
     if (!m_groupKilled) {
+        m_debug.write(QStringLiteral("%1 left over after the grace period: SIGKILL to them")
+                          .arg(left.size()));
         ProcessTree::signalAll(m_record.pid, m_groupId, SIGKILL);
         m_groupKilled = true;
         // SIGKILL cannot be refused; give the kernel a moment more.
@@ -316,6 +339,8 @@ void SessionHolder::reapGroup()
     // Never wait for ever (a process stuck in the kernel): say so and end the session.
     qCWarning(lcSession, "session %s: %lld processes did not end after SIGKILL; giving up on them",
               qUtf8Printable(m_record.name), qint64(left.size()));
+    m_debug.write(QStringLiteral("%1 processes did not end after SIGKILL; giving up on them")
+                      .arg(left.size()));
     m_groupTimer.stop();
     finish();
 }
@@ -342,6 +367,7 @@ void SessionHolder::onSignal(int signal)
 {
     qCInfo(lcSession, "session %s: SIG%s received", qUtf8Printable(m_record.name),
            qUtf8Printable(SessionControl::signalName(signal)));
+    m_debug.write(QStringLiteral("holder received SIG%1").arg(SessionControl::signalName(signal)));
     terminate(signal, false);
 }
 
@@ -352,10 +378,18 @@ void SessionHolder::terminate(int signal, bool timedOut)
         m_killSignal = signal;
         m_record.timedOut = timedOut;
     }
-    if (m_record.childPid <= 0)
+    if (m_record.childPid <= 0) {
+        m_debug.write(QStringLiteral("kill requested while the agent is starting: sent once it "
+                                     "has started"));
         return; // still starting: onStarted() passes the kill on
+    }
     // A second request does not wait for the grace period.
     const int sent = repeated ? SIGKILL : signal;
+    m_debug.write(
+        QStringLiteral("sent SIG%1 to the agent's group %2 and its descendants%3")
+            .arg(SessionControl::signalName(sent))
+            .arg(m_groupId)
+            .arg(repeated ? QStringLiteral(" (a repeated request: no grace period)") : QString()));
     ProcessTree::signalAll(m_record.pid, m_groupId, sent);
     if (!repeated)
         m_graceTimer.start(std::chrono::seconds(m_config.sessions().killGraceSec));
@@ -368,6 +402,7 @@ void SessionHolder::fail(const QString &message)
     m_record.status = RunRecord::State::Failed;
     m_record.error = message;
     m_record.endedAt = QDateTime::currentMSecsSinceEpoch();
+    recordEnd();
     writeRecord();
     report(QJsonDocument(
                QJsonObject{{QStringLiteral("ok"), false},
@@ -380,6 +415,7 @@ void SessionHolder::fail(const QString &message)
 
 void SessionHolder::finish()
 {
+    m_debug.write(QStringLiteral("holder done"));
     // Also the entry the daemon (or the foreground CLI) made for this process before it started.
     if (m_record.pid > 0)
         m_registry.remove(m_record.pid);
@@ -393,6 +429,104 @@ void SessionHolder::finish()
         m_attach->close();
     }
     Q_EMIT finished();
+}
+
+void SessionHolder::openSessionLogs(const QProcessEnvironment &environment)
+{
+    // Records written before transcripts existed have no path for one.
+    if (m_record.transcript.isEmpty())
+        m_record.transcript = m_paths.transcript(m_record.cwd, m_record.sessionId);
+    const Result<AgentProfile> agent = m_config.agent(m_record.agent);
+    TranscriptWriter::Options options;
+    options.outputCapBytes = m_config.logs().transcriptOutputBytes;
+    options.streamJson = agent && agent->printsStreamJson();
+    if (Status error = m_transcript.open(m_record.transcript, options))
+        qCWarning(lcSession, "session %s: no transcript: %s", qUtf8Printable(m_record.name),
+                  qUtf8Printable(error->message));
+    m_transcript.recordPrompt(m_record.prompt);
+
+    if (!m_record.debug)
+        return;
+    if (m_record.debugLog.isEmpty())
+        m_record.debugLog = m_paths.debugLog(m_record.sessionId);
+    if (Status error = m_debug.open(m_record.debugLog)) {
+        qCWarning(lcSession, "session %s: no debug log: %s", qUtf8Printable(m_record.name),
+                  qUtf8Printable(error->message));
+        return;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_debug.write(QStringLiteral("session %1 (%2), run %3, kind %4, agent %5%6")
+                      .arg(m_record.name, m_record.sessionId, m_record.runId, m_record.kind,
+                           m_record.agent,
+                           options.streamJson ? QStringLiteral(" (stream-json)") : QString()));
+    m_debug.write(QStringLiteral("holder: pid %1, standby %2, %3; run accepted %4 ms ago")
+                      .arg(m_record.pid)
+                      .arg(QString::fromLatin1(kVersion))
+                      .arg(m_mode == Mode::Background ? QStringLiteral("background")
+                                                      : QStringLiteral("foreground"))
+                      .arg(now - m_record.acceptedAt));
+    m_debug.write(QStringLiteral("argv: ") +
+                  QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(m_record.argv))
+                                        .toJson(QJsonDocument::Compact)));
+    m_debug.write(QStringLiteral("cwd: ") + m_record.cwd);
+    m_debug.write(QStringLiteral("umask: %1, timeout: %2")
+                      .arg(m_record.umask, 4, 8, QLatin1Char('0'))
+                      .arg(m_record.timeoutSec > 0 ? QStringLiteral("%1 s").arg(m_record.timeoutSec)
+                                                   : QStringLiteral("none")));
+    if (m_mode == Mode::Background)
+        m_debug.write(QStringLiteral("process log: %1 (rotated at %2 bytes, %3 kept)")
+                          .arg(m_record.log)
+                          .arg(m_config.logs().maxSizeBytes)
+                          .arg(m_config.logs().keep));
+    m_debug.write(QStringLiteral("transcript: %1 (plain output up to %2 bytes)")
+                      .arg(m_record.transcript)
+                      .arg(options.outputCapBytes));
+    m_debug.writeEnvironment(environment);
+}
+
+void SessionHolder::onOutput(QProcess::ProcessChannel stream, const QByteArray &bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    m_outputBytes[stream == QProcess::StandardError ? 1 : 0] += bytes.size();
+    m_log.append(bytes);
+    m_transcript.recordOutput(stream, bytes);
+    if (m_attach)
+        m_attach->output(
+            stream == QProcess::StandardError ? AttachFrame::Stderr : AttachFrame::Stdout, bytes);
+}
+
+void SessionHolder::recordEnd()
+{
+    const bool started = m_record.startedAt > 0;
+    const qint64 durationMs = started ? m_record.endedAt - m_record.startedAt : 0;
+    const QString status = RunRecord::statusName(m_record.status);
+    m_transcript.recordExit(
+        status, m_record.exitCode >= 0 ? std::optional<int>(m_record.exitCode) : std::nullopt,
+        m_record.signal, durationMs, m_record.error);
+    if (!m_debug.isOpen())
+        return;
+    QString how = status;
+    if (m_record.exitCode >= 0)
+        how += QStringLiteral(", exit code %1").arg(m_record.exitCode);
+    if (!m_record.signal.isEmpty())
+        how += QStringLiteral(" by SIG") + m_record.signal;
+    if (m_record.timedOut)
+        how += QStringLiteral(" (timed out)");
+    if (!m_record.error.isEmpty())
+        how += QStringLiteral(": ") + m_record.error;
+    m_debug.write(QStringLiteral("agent ended: %1; ran %2 ms").arg(how).arg(durationMs));
+    if (m_mode == Mode::Background)
+        m_debug.write(QStringLiteral("output: %1 bytes on stdout, %2 on stderr; %3 rotations of "
+                                     "the process log; %4 bytes could not be written")
+                          .arg(m_outputBytes[0])
+                          .arg(m_outputBytes[1])
+                          .arg(m_log.rotations())
+                          .arg(m_log.failedBytes()));
+    m_debug.write(QStringLiteral("transcript: %1 bytes of output recorded, %2 left to the process "
+                                 "log")
+                      .arg(m_transcript.recordedOutputBytes())
+                      .arg(m_transcript.omittedOutputBytes()));
 }
 
 void SessionHolder::writeRecord()

@@ -4,7 +4,9 @@
 #include "core/Paths.h"
 #include "core/Registry.h"
 #include "core/RunRecord.h"
+#include "sessions/DebugLog.h"
 #include "sessions/LogWriter.h"
+#include "sessions/TranscriptWriter.h"
 
 #include <QObject>
 #include <QProcess>
@@ -18,10 +20,13 @@ class SignalWatcher;
 // Holds one session: runs its agent with QProcess, keeps its PID file and run record, and ends it
 // on request. The agent always gets a process group of its own. Two modes:
 //  - Background (standby-worker): stdin an open pipe, stdout and stderr appended to
-//    logs/{name}.log as they come, and served with the input to clients of sessions/{pid}.sock
-//    (AttachServer).
+//    logs/{name}.log as they come (rotated at logs.maxSizeMb), recorded in the transcript, and
+//    served with the input to clients of sessions/{pid}.sock (AttachServer).
 //  - Foreground (`standby "task"`): the agent's group becomes the terminal's foreground group,
-//    as a shell does for a job, so Ctrl+C reaches the agent and its children.
+//    as a shell does for a job, so Ctrl+C reaches the agent and its children. Its output goes
+//    to the terminal only; the transcript has the prompt and the exit.
+// Either way the transcript is projects/{projectId}/{sessionId}.jsonl, and with --debug the
+// holder keeps debug/{sessionId}.txt.
 // A kill request (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to the holder, or the run's
 // timeout) sends that signal to the agent's group and to every descendant outside it (the holder
 // is a child subreaper, so orphans stay in the family), and SIGKILL after the grace period. When
@@ -61,6 +66,11 @@ private:
     void writeRecord();
     void report(const QByteArray &line);
     QProcessEnvironment sessionEnvironment() const;
+    // The session's logs besides the process log: transcript and (with --debug) debug log.
+    void openSessionLogs(const QProcessEnvironment &environment);
+    // Every chunk the agent prints (background): process log, transcript, counters.
+    void onOutput(QProcess::ProcessChannel stream, const QByteArray &bytes);
+    void recordEnd();
 
     Paths m_paths;
     Config m_config;
@@ -70,6 +80,9 @@ private:
     RegistryEntry m_entry;
     QProcess m_process;
     LogWriter m_log;
+    TranscriptWriter m_transcript;
+    DebugLog m_debug;
+    qint64 m_outputBytes[2] = {0, 0}; // stdout, stderr
     SignalWatcher *m_signals = nullptr;
     AttachServer *m_attach = nullptr; // background only
     QTimer m_graceTimer;

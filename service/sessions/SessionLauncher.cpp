@@ -106,6 +106,10 @@ Result<RunRecord> SessionLauncher::prepare(const RunRequest &request, const QStr
     record.umask = request.umask & 0777;
     if (kind == QLatin1String("bg"))
         record.log = m_paths.processLog(name);
+    record.transcript = m_paths.transcript(record.cwd, record.sessionId);
+    record.debug = request.debug;
+    if (record.debug)
+        record.debugLog = m_paths.debugLog(record.sessionId);
     return record;
 }
 

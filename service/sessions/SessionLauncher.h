@@ -21,6 +21,7 @@ struct RunRequest
     QMap<QString, QString> env;
     qint64 timeoutSec = 0;
     int umask = 022;
+    bool debug = false; // the holder keeps a debug log (--debug)
 };
 
 // Starts background sessions for the daemon: checks the request against what the machine has

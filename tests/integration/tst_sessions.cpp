@@ -449,7 +449,7 @@ private Q_SLOTS:
         QVERIFY(shown.ok());
         QCOMPARE(shown->toObject().value("type").toString(), QStringLiteral("telemetry"));
         QCOMPARE(shown->toObject().value("available").toArray(),
-                 (QJsonArray{"telemetry", "process"}));
+                 (QJsonArray{"telemetry", "process", "transcript"}));
         shown = api().get(QStringLiteral(
             "/api/v1/workers/talker/logs?type=process&q=LINE%201&ignoreCase=1&tail=2"));
         QCOMPARE(shown->toObject().value("lines").toArray(),

@@ -3,6 +3,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -50,6 +51,43 @@ private Q_SLOTS:
         QVERIFY2(pattern.match(QString::fromUtf8(lines.at(0))).hasMatch(), lines.at(0));
         QVERIFY(lines.at(1).contains(" WARN standby.http "));
         QCOMPARE(file.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    }
+
+    void passesThroughToTheHandlerBefore()
+    {
+        // The CLI's set-up: what Qt's own handler showed on the terminal, it still shows, and
+        // the CLI's own standby.cli lines go to the file alone.
+        static QStringList shown;
+        shown.clear();
+        const QtMessageHandler before = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext &context, const QString &message) {
+                shown.append(QString::fromLatin1(context.category) + QLatin1Char(' ') + message);
+            });
+        QTemporaryDir dir;
+        const Paths paths(dir.path() + QStringLiteral("/not-yet"));
+        Telemetry::install(paths, {QStringLiteral("/w/cli"), QString(), false, true});
+        QVERIFY(!QFile::exists(paths.home())); // nothing made before a line comes
+        qCWarning(lcClient, "the daemon did not take the stop request");
+        qCInfo(lcCli, "for the log alone");
+        qDebug("debug: shown, not logged");
+        Telemetry::uninstall();
+        qInstallMessageHandler(before);
+
+        QCOMPARE(shown, (QStringList{QStringLiteral("standby.client the daemon did not take the "
+                                                    "stop request"),
+                                     QStringLiteral("default debug: shown, not logged")}));
+        const QString path =
+            paths.telemetryLog(QDateTime::currentDateTimeUtc().date(), QStringLiteral("cli"));
+        QFile file(path);
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.contains(" WARN standby.client pid="));
+        QVERIFY(text.contains(" INFO standby.cli pid="));
+        QVERIFY(!text.contains("debug: shown"));
+        // Folders it made are private whatever the umask.
+        QCOMPARE(QFileInfo(paths.home()).permissions() &
+                     (QFile::ReadGroup | QFile::ReadOther | QFile::ExeGroup | QFile::ExeOther),
+                 QFile::Permissions());
     }
 };
 
