@@ -1,6 +1,7 @@
 #include "logs/LogFollower.h"
 
 #include "core/FileWatch.h"
+#include "core/LogFiles.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -46,11 +47,64 @@ bool LogFollower::start()
 
 bool LogFollower::openCurrent()
 {
-    m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDONLY | O_CLOEXEC);
+    return openPath(m_path);
+}
+
+bool LogFollower::openPath(const QString &path)
+{
+    m_fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (m_fd < 0)
         return false;
-    m_fileWd = FileWatch::instance()->add(m_path, IN_MODIFY);
+    // By inode: the watch stays on this file whatever it is renamed to.
+    m_fileWd = FileWatch::instance()->add(path, IN_MODIFY);
     return true;
+}
+
+static bool sameFile(const struct stat &a, const struct stat &b)
+{
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+bool LogFollower::rotatedAway() const
+{
+    struct stat reading
+    {
+    };
+    struct stat named
+    {
+    };
+    if (m_fd < 0 || ::fstat(m_fd, &reading) != 0)
+        return false;
+    // Missing: renamed, its successor not created yet; the folder's watch says when it is.
+    if (::stat(QFile::encodeName(m_path).constData(), &named) != 0)
+        return false;
+    return !sameFile(reading, named);
+}
+
+void LogFollower::switchToSuccessor()
+{
+    struct stat reading
+    {
+    };
+    const bool known = m_fd >= 0 && ::fstat(m_fd, &reading) == 0;
+    const QStringList files = LogFiles::newestFirst(m_path);
+    QString next;
+    for (qsizetype i = 0; known && i < files.size(); ++i) {
+        struct stat candidate
+        {
+        };
+        if (::stat(QFile::encodeName(files.at(i)).constData(), &candidate) == 0 &&
+            sameFile(reading, candidate)) {
+            next = i > 0 ? files.at(i - 1) : QString();
+            break;
+        }
+    }
+    // Dropped beyond logs.keep before it was read to the end: go on with the oldest there is.
+    if (next.isEmpty() && !files.isEmpty())
+        next = files.constLast();
+    closeCurrent();
+    m_offset = 0;
+    openPath(next);
 }
 
 void LogFollower::closeCurrent()
@@ -74,9 +128,8 @@ void LogFollower::onChanged(int wd, quint32 mask, const QByteArray &name)
             // The log did not exist yet; now it does.
             m_offset = 0;
             openCurrent();
-        } else {
-            m_switchPending = true;
         }
+        // Else a rotation: the reader moves on once it has read the old file to its end.
         scheduleRead();
         return;
     }
@@ -136,12 +189,9 @@ void LogFollower::readSlice()
         scheduleRead();
         return;
     }
-    if (m_switchPending) {
-        // The old file is read to its end; what is written now goes to the new one.
-        m_switchPending = false;
-        closeCurrent();
-        m_offset = 0;
-        openCurrent();
+    if (rotatedAway()) {
+        // Read to its end, and no more will come: on to the next file.
+        switchToSuccessor();
         scheduleRead();
         return;
     }

@@ -9,8 +9,9 @@ namespace standby {
 // Follows a log as it grows, like `tail -F`: everything appended after a start offset, in
 // order, pushed on each write (inotify), never polled. Follows across rotation (LogWriter's
 // scheme: the log is renamed to .1 and a new one created): the old file is read to its end
-// before the new one is opened, so nothing is lost or repeated. Reads in bounded slices, so a
-// follower far behind does not hold up the event loop.
+// before the next one is opened, so nothing is lost or repeated, even when several rotations
+// passed while it read (unless a file was dropped beyond logs.keep before it got there). Reads in
+// bounded slices, so a follower far behind does not hold up the event loop.
 class LogFollower : public QObject
 {
     Q_OBJECT
@@ -38,7 +39,14 @@ private:
     void scheduleRead();
     void readSlice();
     bool openCurrent();
+    bool openPath(const QString &path);
     void closeCurrent();
+    // The file being read is no longer the log (a rotation renamed it): nothing more will be
+    // written to it.
+    bool rotatedAway() const;
+    // Opens the file written after the one being read: one step newer in the rotation chain,
+    // which is not always the log itself (two rotations may have passed meanwhile).
+    void switchToSuccessor();
 
     QString m_path;
     QByteArray m_fileName;
@@ -48,7 +56,6 @@ private:
     int m_dirWd = -1;
     QByteArray m_partial;
     bool m_readScheduled = false;
-    bool m_switchPending = false; // a new file took the name: finish the old one, then open it
     bool m_finishing = false;
     bool m_finished = false;
 };

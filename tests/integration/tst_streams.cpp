@@ -125,6 +125,31 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(sse.isClosed(), 10000);
     }
 
+    void followCrossesRotationWithoutLossOrRepeat()
+    {
+        // 4 KB logs: 20000 short lines (130 KB, read in chunks of at most 64 KB) rotate the log
+        // several times while it is followed.
+        m_home->writeConfig(
+            QJsonObject{{"logs", QJsonObject{{"maxSizeBytes", 4096}, {"keep", 2}}}});
+        const QString gate = m_home->path() + QStringLiteral("/go");
+        startRun({{"name", "rotating"},
+                  {"prompt", gated(gate, QStringLiteral("i=1; while [ $i -le 20000 ]; do echo "
+                                                        "\"r $i\"; i=$((i+1)); done"))}});
+        SseClient sse(m_port, "/api/v1/workers/rotating/logs?follow=1&type=process");
+        QTRY_COMPARE_WITH_TIMEOUT(sse.eventsNamed("session").size(), 1, 20000);
+        touch(gate);
+        QTRY_COMPARE_WITH_TIMEOUT(sse.eventsNamed("exit").size(), 1, 60000);
+        QCOMPARE(sse.logLines(), numbered("r ", 20000));
+        // It did rotate, and kept only what it was told to.
+        const QString log = m_home->paths().processLog(QStringLiteral("rotating"));
+        QVERIFY(QFile::exists(log + QStringLiteral(".2")));
+        QVERIFY(!QFile::exists(log + QStringLiteral(".3")));
+        // And reading the ended session's tail spans the files.
+        const RunResult tail = m_home->cli({QStringLiteral("logs"), QStringLiteral("rotating"),
+                                            QStringLiteral("--tail"), QStringLiteral("3")});
+        QCOMPARE(tail.out, QByteArray("r 19998\nr 19999\nr 20000\n"));
+    }
+
     void followOfAnEndedSessionGivesTheTailAndTheExit()
     {
         const QJsonObject run = startRun(

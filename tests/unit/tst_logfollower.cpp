@@ -69,6 +69,26 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a1\na2\na3\nb1\nb2\nb3\n"), 10000);
     }
 
+    void twoRotationsBeforeItReadsLoseNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.log"));
+        append(path, "a1\n");
+        LogFollower follower(path, 0);
+        QByteArray seen;
+        connect(&follower, &LogFollower::lines, this, [&](const QByteArray &c) { seen += c; });
+        QVERIFY(follower.start());
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a1\n"), 10000);
+        // All before the follower gets a turn: the file it reads ends up two places back.
+        append(path, "a2\n");
+        QVERIFY(QFile::rename(path, path + QStringLiteral(".1")));
+        append(path, "b1\n");
+        QVERIFY(QFile::rename(path + QStringLiteral(".1"), path + QStringLiteral(".2")));
+        QVERIFY(QFile::rename(path, path + QStringLiteral(".1")));
+        append(path, "c1\n");
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a1\na2\nb1\nc1\n"), 10000);
+    }
+
     void aPartialLineWaitsForItsNewline()
     {
         QTemporaryDir dir;
