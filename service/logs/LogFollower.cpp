@@ -81,30 +81,61 @@ bool LogFollower::rotatedAway() const
     return !sameFile(reading, named);
 }
 
-void LogFollower::switchToSuccessor()
+// Where a file stands in the rotation chain now: 0 the log, k its k-th rotated file; -1 gone.
+static int chainIndex(const QStringList &newestFirst, const struct stat &file)
 {
-    struct stat reading
-    {
-    };
-    const bool known = m_fd >= 0 && ::fstat(m_fd, &reading) == 0;
-    const QStringList files = LogFiles::newestFirst(m_path);
-    QString next;
-    for (qsizetype i = 0; known && i < files.size(); ++i) {
-        struct stat candidate
-        {
-        };
-        if (::stat(QFile::encodeName(files.at(i)).constData(), &candidate) == 0 &&
-            sameFile(reading, candidate)) {
-            next = i > 0 ? files.at(i - 1) : QString();
-            break;
-        }
+    for (qsizetype i = 0; i < newestFirst.size(); ++i) {
+        struct stat candidate = {};
+        if (::stat(QFile::encodeName(newestFirst.at(i)).constData(), &candidate) == 0 &&
+            sameFile(file, candidate))
+            return int(i);
     }
-    // Dropped beyond logs.keep before it was read to the end: go on with the oldest there is.
-    if (next.isEmpty() && !files.isEmpty())
-        next = files.constLast();
+    return -1;
+}
+
+bool LogFollower::switchToSuccessor()
+{
+    struct stat reading = {};
+    const bool known = m_fd >= 0 && ::fstat(m_fd, &reading) == 0;
+    // The writer may rotate again between looking and opening, which would make the name point
+    // one file further: open, then check the two are still neighbours (a rotation shifts both
+    // alike), else look again.
+    for (int attempt = 0; known && attempt < 20; ++attempt) {
+        const int at = chainIndex(LogFiles::newestFirst(m_path), reading);
+        if (at <= 0)
+            break;
+        const int fd = ::open(QFile::encodeName(LogFiles::rotated(m_path, at - 1)).constData(),
+                              O_RDONLY | O_CLOEXEC);
+        struct stat opened = {};
+        if (fd < 0 || ::fstat(fd, &opened) != 0) {
+            if (fd >= 0)
+                ::close(fd);
+            continue;
+        }
+        const QStringList now = LogFiles::newestFirst(m_path);
+        const int readingAt = chainIndex(now, reading);
+        const int openedAt = chainIndex(now, opened);
+        if (readingAt > 0 && openedAt == readingAt - 1) {
+            closeCurrent();
+            m_offset = 0;
+            m_fd = fd;
+            m_fileWd = FileWatch::instance()->add(LogFiles::rotated(m_path, openedAt), IN_MODIFY);
+            return true;
+        }
+        ::close(fd);
+    }
+    // Not found in the chain. Either a rotation is half done (its renames run oldest first,
+    // so for a moment there is a gap the listing stops at): the new log it ends with brings an
+    // event, and then the chain is whole. Or the file was dropped beyond logs.keep before it was
+    // read to the end: go on with the oldest there is.
+    if (!known || reading.st_nlink > 0)
+        return false;
+    const QStringList files = LogFiles::newestFirst(m_path);
     closeCurrent();
     m_offset = 0;
-    openPath(next);
+    if (!files.isEmpty())
+        openPath(files.constLast());
+    return true;
 }
 
 void LogFollower::closeCurrent()
@@ -189,9 +220,8 @@ void LogFollower::readSlice()
         scheduleRead();
         return;
     }
-    if (rotatedAway()) {
+    if (rotatedAway() && switchToSuccessor()) {
         // Read to its end, and no more will come: on to the next file.
-        switchToSuccessor();
         scheduleRead();
         return;
     }

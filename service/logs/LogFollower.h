@@ -45,8 +45,9 @@ private:
     // written to it.
     bool rotatedAway() const;
     // Opens the file written after the one being read: one step newer in the rotation chain,
-    // which is not always the log itself (two rotations may have passed meanwhile).
-    void switchToSuccessor();
+    // which is not always the log itself (two rotations may have passed meanwhile). False when
+    // the chain is in the middle of a rotation: the event that completes it brings a retry.
+    bool switchToSuccessor();
 
     QString m_path;
     QByteArray m_fileName;

@@ -89,6 +89,37 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a1\na2\nb1\nc1\n"), 10000);
     }
 
+    void aRotationHalfDoneIsWaitedOut()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.log"));
+        auto rotated = [&](int k) { return path + QLatin1Char('.') + QString::number(k); };
+        append(path, "a1\n");
+        LogFollower follower(path, 0);
+        QByteArray seen;
+        connect(&follower, &LogFollower::lines, this, [&](const QByteArray &c) { seen += c; });
+        QVERIFY(follower.start());
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a1\n"), 10000);
+        QFile a(path);
+        QVERIFY(a.open(QIODevice::WriteOnly | QIODevice::Append));
+        // Two rotations: a at .2, b at .1, c the log.
+        QVERIFY(QFile::rename(path, rotated(1)));
+        append(path, "b1\n");
+        QVERIFY(QFile::rename(rotated(1), rotated(2)));
+        QVERIFY(QFile::rename(path, rotated(1)));
+        append(path, "c1\n");
+        // A third, half done (renames go oldest first): a at .3, b at .2, nothing at .1 yet.
+        QVERIFY(QFile::rename(rotated(2), rotated(3)));
+        QVERIFY(QFile::rename(rotated(1), rotated(2)));
+        a.write("a2\n");
+        a.flush();
+        QTRY_VERIFY_WITH_TIMEOUT(seen.endsWith("a2\n"), 10000);
+        // The rotation completes: c at .1, d the log.
+        QVERIFY(QFile::rename(path, rotated(1)));
+        append(path, "d1\n");
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a1\na2\nb1\nc1\nd1\n"), 10000);
+    }
+
     void aPartialLineWaitsForItsNewline()
     {
         QTemporaryDir dir;
