@@ -127,10 +127,7 @@ void ConnectionGuard::onReadyRead()
             rejectAndClose(m_socket, *refusal);
             return;
         }
-        // From here the WebSocket keeps its own time (pings, its close handshake).
-        m_idle.stop();
-        m_headerDeadline.stop();
-        QObject::disconnect(m_socket, &QIODevice::bytesWritten, &m_idle, nullptr);
+        // Let through: the HTTP timers run on until QHttpServer really hands the socket over.
         return;
     }
     // Whatever the framer believes, no valid request is larger than this: a last line of
@@ -149,6 +146,13 @@ void ConnectionGuard::onReadyRead()
         m_headerDeadline.stop();
     if (m_framer.takeExpectContinue())
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+void ConnectionGuard::handOff()
+{
+    m_idle.stop();
+    m_headerDeadline.stop();
+    QObject::disconnect(m_socket, &QIODevice::bytesWritten, &m_idle, nullptr);
 }
 
 void ConnectionGuard::refuse(int status, const QString &code, const QString &message)

@@ -35,6 +35,9 @@ public:
     // While an answer is owed the connection is not idle, however long it waits.
     void beginAnswer() { ++m_owedAnswers; }
     void endAnswer() { m_owedAnswers = qMax(0, m_owedAnswers - 1); }
+    // QHttpServer takes the connection over for its WebSocket server: from here the WebSocket
+    // keeps its own time (pings, its close handshake), so the HTTP timers stop.
+    void handOff();
 
     // Writes a final answer and closes gracefully: the write side is shut down and what the
     // client still sends is discarded for a moment (bounded), so the answer is read rather than

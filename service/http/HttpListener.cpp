@@ -61,11 +61,13 @@ void HttpListener::incomingConnection(qintptr handle)
     }
     ++m_active;
     m_sockets.append(socket);
-    connect(socket, &QObject::destroyed, this, [this] {
+    auto *guard = new ConnectionGuard(socket, m_limits, m_gate);
+    // Counted down with the guard (a child of the socket), not the socket's own destroyed():
+    // Qt 6.4 disconnects every signal of a socket it hands to its WebSocket server.
+    connect(guard, &QObject::destroyed, this, [this] {
         --m_active;
         m_sockets.removeAll(nullptr);
     });
-    new ConnectionGuard(socket, m_limits, m_gate);
     addPendingConnection(socket);
 }
 

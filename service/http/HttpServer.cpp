@@ -188,6 +188,18 @@ static QString peerKey(const QHostAddress &address, quint16 port)
     return address.toString() + QLatin1Char('|') + QString::number(port);
 }
 
+// QHttpServer's own test for switching to its WebSocket server (its parser's upgrade flag: an
+// Upgrade header and an "upgrade" token in Connection; then the value).
+static bool isWebSocketUpgrade(const QHttpServerRequest &request)
+{
+    bool connectionUpgrade = false;
+    for (const QByteArray &token : request.value("connection").split(','))
+        connectionUpgrade =
+            connectionUpgrade || token.trimmed().compare("upgrade", Qt::CaseInsensitive) == 0;
+    return connectionUpgrade &&
+           request.value("upgrade").trimmed().compare("websocket", Qt::CaseInsensitive) == 0;
+}
+
 static HttpResponder responderFor(QTcpSocket *socket, const HttpRequest &request)
 {
     // QHttpServer 6.4 ignores "Connection: close"; honour it here.
@@ -200,10 +212,24 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     if (ConnectionGuard *guard = ConnectionGuard::of(socket))
         guard->requestDelivered();
     // Qt 6.4 asks here before it switches an upgrade to its WebSocket server: true, with nothing
-    // written, lets it go on. Only upgrades the gate let through are waiting in the table.
-    if (socket && m_pendingUpgrades.contains(peerKey(socket->peerAddress(), socket->peerPort())) &&
-        request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+    // written, lets it go on; false refuses (missingHandler answers, and it closes). Only
+    // upgrades the gate let through are waiting in the table.
+    const QString key = socket ? peerKey(socket->peerAddress(), socket->peerPort()) : QString();
+    if (isWebSocketUpgrade(request)) {
+        if (!socket || !m_pendingUpgrades.contains(key))
+            return false;
+        if (ConnectionGuard *guard = ConnectionGuard::of(socket))
+            guard->handOff();
         return true;
+    }
+    // An approved upgrade that QHttpServer does not switch after all: end it here.
+    if (m_pendingUpgrades.remove(key) > 0) {
+        ConnectionGuard::rejectAndClose(
+            socket, HttpResponse::error(400, QStringLiteral("bad_request"),
+                                        QStringLiteral("the WebSocket upgrade did not happen"))
+                        .serialize(true));
+        return true;
+    }
     HttpRequest ours = toRequest(request, socket);
     HttpResponder responder = responderFor(socket, ours);
     if (m_access) {
@@ -270,12 +296,15 @@ std::optional<QByteArray> HttpServer::gateUpgrade(QTcpSocket *socket, const QByt
         return refuse(*accept.refusal);
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
     m_pendingUpgrades.insert(key, {socket, std::move(accept.open)});
-    // A handshake that never completes must not leave its entry behind.
-    connect(socket, &QObject::destroyed, this, [this, key] {
-        auto it = m_pendingUpgrades.find(key);
-        if (it != m_pendingUpgrades.end() && !it->socket)
-            m_pendingUpgrades.erase(it);
-    });
+    // A handshake that never completes must not leave its entry behind. On the guard (a child
+    // of the socket): Qt 6.4 disconnects the socket's own signals when it takes it over.
+    if (ConnectionGuard *guard = ConnectionGuard::of(socket)) {
+        connect(guard, &QObject::destroyed, this, [this, key] {
+            auto it = m_pendingUpgrades.find(key);
+            if (it != m_pendingUpgrades.end() && !it->socket)
+                m_pendingUpgrades.erase(it);
+        });
+    }
     return std::nullopt;
 }
 
@@ -306,11 +335,12 @@ void HttpServer::onWebSocket()
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    // Reached only when handleRequest declines, which it never does; answer anyway.
+    // Reached when handleRequest refuses a WebSocket upgrade the gate did not let through
+    // (QHttpServer closes the connection after this).
     const HttpRequest ours = toRequest(request, socket);
     responderFor(socket, ours)
-        .send(
-            HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no such route")));
+        .send(HttpResponse::error(400, QStringLiteral("bad_request"),
+                                  QStringLiteral("this WebSocket upgrade was not accepted")));
 }
 
 } // namespace standby

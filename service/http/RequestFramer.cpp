@@ -121,7 +121,8 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
     qint64 contentLength = 0;
     bool sawLength = false;
     bool chunked = false;
-    bool upgradeHeader = false;
+    int upgradeHeaders = 0;
+    QByteArray upgradeValue;
     bool connectionUpgrade = false;
     m_expectContinue = false;
     for (qsizetype i = 1; i < lines.size(); ++i) {
@@ -150,9 +151,12 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
         } else if (name == "expect") {
             m_expectContinue = value.toLower() == "100-continue";
         } else if (name == "upgrade") {
-            upgradeHeader = value.toLower().contains("websocket");
+            ++upgradeHeaders;
+            upgradeValue = value;
         } else if (name == "connection") {
-            connectionUpgrade = connectionUpgrade || value.toLower().contains("upgrade");
+            for (const QByteArray &token : value.split(','))
+                connectionUpgrade = connectionUpgrade ||
+                                    token.trimmed().compare("upgrade", Qt::CaseInsensitive) == 0;
         }
     }
     if (chunked)
@@ -166,8 +170,16 @@ std::optional<RequestFramer::Violation> RequestFramer::headerBlockComplete()
                              .arg(m_limits.maxBodyBytes)};
     if (contentLength == 0)
         m_expectContinue = false;
-    // Only a WebSocket upgrade leaves HTTP, as QHttpServer sees it; framing stops there.
-    if (upgradeHeader && connectionUpgrade && contentLength == 0) {
+    // QHttpServer switches protocols on exactly this test (its parser's upgrade flag, then the
+    // Upgrade value): anything it would switch on must reach the upgrade gate, so ambiguous
+    // forms are refused here rather than passed on.
+    if (upgradeHeaders > 0 && connectionUpgrade) {
+        if (upgradeHeaders > 1 || upgradeValue.compare("websocket", Qt::CaseInsensitive) != 0)
+            return Violation{400, QStringLiteral("bad_request"),
+                             QStringLiteral("the only upgrade served is one Upgrade: websocket")};
+        if (contentLength > 0)
+            return Violation{400, QStringLiteral("bad_request"),
+                             QStringLiteral("a WebSocket upgrade cannot carry a body")};
         m_upgraded = true;
         m_upgradeHead = m_header;
         m_state = State::Upgraded;

@@ -88,6 +88,18 @@ private Q_SLOTS:
     void init()
     {
         m_home = std::make_unique<TestHome>();
+        m_daemonPid = 0;
+        startDaemon();
+    }
+
+    void cleanup() { m_home.reset(); }
+
+private:
+    // (Re)starts the daemon, so that it reads the config written since.
+    void startDaemon()
+    {
+        if (m_daemonPid > 0)
+            QCOMPARE(m_home->cli({QStringLiteral("daemon"), QStringLiteral("stop")}).exitCode, 0);
         const RunResult started = m_home->cli({QStringLiteral("daemon"), QStringLiteral("start")});
         QCOMPARE(started.exitCode, 0);
         m_endpoint = started.json().value("endpoint").toString();
@@ -96,7 +108,7 @@ private Q_SLOTS:
         QVERIFY(m_port > 0);
     }
 
-    void cleanup() { m_home.reset(); }
+private Q_SLOTS:
 
     void followDeliversNewLinesInOrderAndEndsWithTheExit()
     {
@@ -330,6 +342,31 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(second.state(), QAbstractSocket::UnconnectedState, 20000);
     }
 
+    void webSocketsGiveBackTheirConnectionSlots()
+    {
+        // A cap of 8 connections, and 30 attach sessions opened and closed one after another:
+        // each must give its slot back, or the daemon would refuse everyone.
+        m_home->writeConfig(QJsonObject{{"http", QJsonObject{{"maxConnections", 8}}}});
+        startDaemon();
+        const QJsonObject run = startRun({{"name", "slots"}, {"prompt", "exec cat"}});
+        const QString socketFile = m_home->paths().socketFile(run.value("pid").toInteger());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socketFile), 20000);
+        const QUrl url(QStringLiteral("ws://127.0.0.1:%1/api/v1/workers/slots/attach").arg(m_port));
+        for (int i = 0; i < 30; ++i) {
+            QWebSocket ws;
+            bool live = false;
+            connect(&ws, &QWebSocket::textMessageReceived, this,
+                    [&](const QString &text) { live = live || text.contains("live"); });
+            ws.open(url);
+            QTRY_VERIFY_WITH_TIMEOUT(live, 20000);
+            ws.close();
+            QTRY_COMPARE_WITH_TIMEOUT(ws.state(), QAbstractSocket::UnconnectedState, 20000);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rawExchange(m_port, withPort(httpRequest("GET", "/api/v1/health"), m_port)).status, 200,
+            20000);
+    }
+
     void webSocketUpgradesAreCheckedBeforeTheHandshake()
     {
         auto upgrade = [this](const QByteArray &path, const QByteArray &extra = {}) {
@@ -351,6 +388,20 @@ private Q_SLOTS:
         // A page on another site may not open one (cross-site WebSocket hijacking).
         reply = upgrade("/api/v1/workers/nobody/attach", "Origin: http://evil.example\r\n");
         QCOMPARE(reply.status, 403);
+        // Forms QHttpServer would switch on but that a gate could be fooled by: refused.
+        reply = rawExchange(m_port, withPort("GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                             "Sec-WebSocket-Version: 13\r\n"
+                                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                             "Content-Length: 1\r\n\r\nx",
+                                             m_port));
+        QCOMPARE(reply.status, 400);
+        QVERIFY(!reply.body.contains("101"));
+        reply = rawExchange(m_port, withPort("GET /api/v1/workers/x/attach HTTP/1.1\r\n"
+                                             "Host: 127.0.0.1\r\nUpgrade: websocketx\r\n"
+                                             "Connection: Upgrade\r\n\r\n",
+                                             m_port));
+        QCOMPARE(reply.status, 400);
         // A plain GET on a WebSocket route.
         reply =
             rawExchange(m_port, withPort(httpRequest("GET", "/api/v1/workers/x/attach"), m_port));
