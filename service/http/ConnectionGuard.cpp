@@ -81,9 +81,13 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits, U
     });
     connect(socket, &QIODevice::bytesWritten, &m_idle, qOverload<>(&QTimer::start));
     // Connected before QHttpServer's own readyRead slot, so this sees every byte before it does.
-    // QHttpServer reads all that is buffered on each readyRead, so what peek() shows here is
-    // exactly the bytes that arrived since the last signal.
+    // QHttpServer takes one request per turn and leaves what follows (pipelined requests) for a
+    // later turn, so the buffer holds bytes already seen: noteServerRead(), queued so that it
+    // runs after QHttpServer's slot and before any new bytes are read from the network, records
+    // how many, and only what lies beyond them is fed to the framer.
     connect(socket, &QIODevice::readyRead, this, &ConnectionGuard::onReadyRead);
+    connect(socket, &QIODevice::readyRead, this, &ConnectionGuard::noteServerRead,
+            Qt::QueuedConnection);
 }
 
 ConnectionGuard *ConnectionGuard::of(QTcpSocket *socket)
@@ -99,12 +103,19 @@ void ConnectionGuard::onReadyRead()
     if (m_owedAnswers > 0) {
         // A request pipelined behind one still being answered: QHttpServer would answer it
         // first. Leave it unread; the owed answer closes the connection, and the client repeats.
+        // What else it sends stays in the kernel (a small read buffer pushes back on TCP)
+        // rather than in memory: a stream's client has nothing to say.
         QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
+        m_socket->setReadBufferSize(64 * 1024);
         return;
     }
     if (m_framer.isUpgraded())
         return;
-    const QByteArray fresh = m_socket->peek(m_socket->bytesAvailable());
+    const qint64 available = m_socket->bytesAvailable();
+    const qint64 freshCount = available - m_unreadAfterServer;
+    if (freshCount <= 0)
+        return;
+    const QByteArray fresh = m_socket->peek(available).right(freshCount);
     m_bytesSinceRequest += fresh.size();
     if (std::optional<RequestFramer::Violation> violation = m_framer.feed(fresh)) {
         refuse(violation->status, violation->code, violation->message);
@@ -146,6 +157,11 @@ void ConnectionGuard::onReadyRead()
         m_headerDeadline.stop();
     if (m_framer.takeExpectContinue())
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+void ConnectionGuard::noteServerRead()
+{
+    m_unreadAfterServer = m_socket->bytesAvailable();
 }
 
 void ConnectionGuard::handOff()

@@ -46,6 +46,7 @@ public:
 
 private:
     void onReadyRead();
+    void noteServerRead();
     void refuse(int status, const QString &code, const QString &message);
 
     QTcpSocket *m_socket;
@@ -55,6 +56,8 @@ private:
     QTimer m_idle;
     QTimer m_headerDeadline;
     qint64 m_bytesSinceRequest = 0;
+    // Bytes QHttpServer left unread after its last turn: what is buffered beyond them is new.
+    qint64 m_unreadAfterServer = 0;
     int m_owedAnswers = 0;
 };
 

@@ -13,11 +13,8 @@ HttpStream::HttpStream(QTcpSocket *socket)
 {
     connect(socket, &QAbstractSocket::disconnected, this, &HttpStream::end);
     connect(&m_keepAlive, &QTimer::timeout, this, [this] { write(": keep-alive\n\n"); });
-    // What a client sends on a stream is never read; past a little, it is not a client.
-    connect(socket, &QIODevice::readyRead, this, [this] {
-        if (m_socket && m_socket->bytesAvailable() > 64 * 1024)
-            close();
-    });
+    // What a client sends on a stream is never read: keep it in the kernel, not in memory.
+    socket->setReadBufferSize(64 * 1024);
 }
 
 HttpStream::~HttpStream()

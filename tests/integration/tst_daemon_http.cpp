@@ -189,18 +189,21 @@ private Q_SLOTS:
         QCOMPARE(rawExchange(port, httpRequest("GET", "/api/v1/health")).status, 200);
     }
 
+    static qint64 rssKb(qint64 pid)
+    {
+        QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+        if (!status.open(QIODevice::ReadOnly))
+            return 0;
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmRSS:"))
+                return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        }
+        return 0;
+    }
+
     void aRefusedUploadIsNotBuffered()
     {
         const quint16 port = m_daemon.port();
-        const auto rssKb = [](qint64 pid) {
-            QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-            status.open(QIODevice::ReadOnly);
-            for (const QByteArray &line : status.readAll().split('\n')) {
-                if (line.startsWith("VmRSS:"))
-                    return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-            }
-            return 0LL;
-        };
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(socket.waitForConnected(10000));
@@ -216,6 +219,55 @@ private Q_SLOTS:
         }
         QVERIFY2(rssKb(m_daemon.pid()) < 80 * 1024, "the daemon kept a refused upload in memory");
         QCOMPARE(rawExchange(port, httpRequest("GET", "/api/v1/health")).status, 200);
+    }
+
+    void whatAStreamsClientSendsIsNotBuffered()
+    {
+        const quint16 port = m_daemon.port();
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write(withPort("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", port));
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("stream open"), 10000);
+        const qint64 before = rssKb(m_daemon.pid());
+        // 100 MB of nonsense on an open event stream: it must stay in the kernel (the client
+        // gets stuck), not in the daemon.
+        const QByteArray chunk(1024 * 1024, 'x');
+        int stalls = 0;
+        for (int sent = 0;
+             sent < 100 && stalls < 5 && socket.state() == QAbstractSocket::ConnectedState;) {
+            if (socket.bytesToWrite() < 4 * chunk.size()) {
+                socket.write(chunk);
+                ++sent;
+            }
+            if (!socket.waitForBytesWritten(200))
+                ++stalls;
+        }
+        QVERIFY2(rssKb(m_daemon.pid()) - before < 30 * 1024,
+                 "the daemon buffered what a stream's client sent");
+        QCOMPARE(rawExchange(port, withPort(httpRequest("GET", "/api/v1/health"), port)).status,
+                 200);
+    }
+
+    void pipelinedRequestsAreFramedOnce()
+    {
+        // A GET and the start of a POST in one segment, the rest of the POST later: the framer
+        // must see each byte once, or it loses track of where the POST begins.
+        const quint16 port = m_daemon.port();
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write(withPort("GET /nothing-a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", port) +
+                     withPort("POST /nothing-b HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Content-Length: 10\r\n\r\n12345",
+                              port));
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("nothing-a"), 10000);
+        socket.write("67890");
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("nothing-b"), 10000);
+        QCOMPARE(received.count("HTTP/1.1 404"), 2);
+        QVERIFY2(!received.contains("400"), received.constData());
     }
 
     void slowHeadersTimeOut()
