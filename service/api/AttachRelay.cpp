@@ -56,13 +56,36 @@ AttachRelay::~AttachRelay()
 
 void AttachRelay::sendEvent(const QJsonObject &event)
 {
-    if (m_webSocket)
-        m_webSocket->sendTextMessage(
-            QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact)));
+    if (!m_webSocket || m_ended)
+        return;
+    if (event.value(QStringLiteral("type")).toString() == QLatin1String("error")) {
+        const QString code = event.value(QStringLiteral("code")).toString();
+        if (m_errorsSent.contains(code))
+            return;
+        m_errorsSent.insert(code);
+    }
+    if (m_webSocket->bytesToWrite() > kMaxBacklog) {
+        end(QWebSocketProtocol::CloseCodeTooMuchData,
+            QStringLiteral("the client does not read what it is sent"));
+        return;
+    }
+    m_webSocket->sendTextMessage(
+        QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact)));
 }
 
 void AttachRelay::sendToHolder(AttachFrame::Type type, const QByteArray &payload)
 {
+    if (m_ended)
+        return;
+    // The holder reads at once; if it does not, input is not piled up here for it.
+    if (m_holder->bytesToWrite() > kMaxBacklog) {
+        sendEvent({{QStringLiteral("type"), QStringLiteral("error")},
+                   {QStringLiteral("code"), QStringLiteral("input_full")},
+                   {QStringLiteral("message"), QStringLiteral("the session is not taking input")}});
+        end(QWebSocketProtocol::CloseCodeTooMuchData,
+            QStringLiteral("the session is not taking input"));
+        return;
+    }
     // Written while still connecting too: QLocalSocket sends it once connected.
     m_holder->write(AttachFrame::encode(type, payload));
 }

@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 class QLocalSocket;
@@ -38,6 +39,7 @@ private:
     void end(int closeCode, const QString &reason);
 
     QPointer<QWebSocket> m_webSocket;
+    QSet<QString> m_errorsSent; // each error code goes out once: a loop of bad messages echoes none
     QLocalSocket *m_holder;
     AttachFrameReader m_reader;
     // A ping every 30 s; a peer silent for 90 s is gone (half-open TCP) and is let go.

@@ -235,7 +235,8 @@ void AttachServer::refuse(QLocalSocket *socket, Client &client, const QString &c
     const QJsonObject failure{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
     socket->write(AttachFrame::encode(AttachFrame::Failure,
                                       QJsonDocument(failure).toJson(QJsonDocument::Compact)));
-    if (thenClose)
+    // A client that provokes refusals and reads none of them is as slow as any other.
+    if (thenClose || socket->bytesToWrite() > kMaxUnsent)
         closeClient(socket, client);
 }
 
