@@ -133,13 +133,19 @@ void LogsController::follow(const QString &id, const SessionLogs::Query &query,
             auto *follow = new SessionFollow(
                 paths, start->session, start->file, start->offset,
                 SessionLogs::filterFor(start->session, start->type, query), stream);
+            // A client behind by a megabyte: stop reading the log until it catches up. The file
+            // keeps what it has not read, so it is slowed down, never dropped.
             QObject::connect(follow, &SessionFollow::lines, stream,
-                             [stream](const QByteArray &chunk) {
+                             [stream, follow](const QByteArray &chunk) {
                                  QByteArray data = chunk;
                                  if (data.endsWith('\n'))
                                      data.chop(1);
                                  stream->writeEvent("log", data);
+                                 if (stream->pendingBytes() > 1024 * 1024)
+                                     follow->setPaused(true);
                              });
+            QObject::connect(stream, &HttpStream::writable, follow,
+                             [follow] { follow->setPaused(false); });
             QObject::connect(follow, &SessionFollow::ended, stream,
                              [stream](const QJsonObject &exit) {
                                  stream->writeEvent("exit", compact(exit));

@@ -13,6 +13,10 @@ HttpStream::HttpStream(QTcpSocket *socket)
 {
     connect(socket, &QAbstractSocket::disconnected, this, &HttpStream::end);
     connect(&m_keepAlive, &QTimer::timeout, this, [this] { write(": keep-alive\n\n"); });
+    connect(socket, &QIODevice::bytesWritten, this, [this] {
+        if (isOpen() && m_socket->bytesToWrite() < kLowWater)
+            Q_EMIT writable();
+    });
     // What a client sends on a stream is never read: keep it in the kernel, not in memory.
     socket->setReadBufferSize(64 * 1024);
 }
@@ -26,6 +30,11 @@ HttpStream::~HttpStream()
 bool HttpStream::isOpen() const
 {
     return !m_ended && m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+qint64 HttpStream::pendingBytes() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
 }
 
 bool HttpStream::write(const QByteArray &bytes)

@@ -21,6 +21,7 @@ public:
     // Unsent bytes past this mean the client does not keep up: it is dropped rather than the
     // daemon buffering without bound.
     static constexpr qint64 kMaxBacklog = 8 * 1024 * 1024;
+    static constexpr qint64 kLowWater = 256 * 1024;
 
     explicit HttpStream(QTcpSocket *socket);
     ~HttpStream() override;
@@ -35,6 +36,9 @@ public:
     // Ends the answer: what is written goes out, then the connection closes.
     void close();
     bool isOpen() const;
+    // Written but not yet taken by the client. A producer that can wait (a log on disk) pauses
+    // above some mark and goes on at writable(), rather than be dropped at kMaxBacklog.
+    qint64 pendingBytes() const;
 
     static QByteArray formatEvent(const QByteArray &event, const QByteArray &data,
                                   const QByteArray &id = {});
@@ -42,6 +46,8 @@ public:
 Q_SIGNALS:
     // The client went away or close() was called; emitted once.
     void closed();
+    // The client took what was pending down to below kLowWater.
+    void writable();
 
 private:
     void end();

@@ -168,9 +168,18 @@ void LogFollower::onChanged(int wd, quint32 mask, const QByteArray &name)
         scheduleRead();
 }
 
+void LogFollower::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    if (!paused)
+        scheduleRead();
+}
+
 void LogFollower::scheduleRead()
 {
-    if (m_readScheduled || m_finished)
+    if (m_readScheduled || m_finished || m_paused)
         return;
     m_readScheduled = true;
     // Queued, so a burst of inotify events becomes one read.
@@ -180,7 +189,7 @@ void LogFollower::scheduleRead()
 void LogFollower::readSlice()
 {
     m_readScheduled = false;
-    if (m_finished)
+    if (m_finished || m_paused)
         return;
     QByteArray chunk;
     bool atEnd = true;

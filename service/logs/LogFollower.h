@@ -28,6 +28,8 @@ public:
     // The writer is done: read what is left, pass on a last unterminated line, then finished().
     void finish();
     qint64 offset() const { return m_offset; }
+    // While paused nothing is read (the file keeps it); a slow reader is slowed, not dropped.
+    void setPaused(bool paused);
 
 Q_SIGNALS:
     // Complete lines, each ending in '\n' (the last of a finished log may not).
@@ -58,6 +60,7 @@ private:
     QByteArray m_partial;
     bool m_readScheduled = false;
     bool m_finishing = false;
+    bool m_paused = false;
     bool m_finished = false;
 };
 

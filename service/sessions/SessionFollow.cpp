@@ -35,6 +35,11 @@ bool SessionFollow::start()
     return true;
 }
 
+void SessionFollow::setPaused(bool paused)
+{
+    m_follower->setPaused(paused);
+}
+
 void SessionFollow::onSessionExited()
 {
     m_follower->finish();

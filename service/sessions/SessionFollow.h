@@ -26,6 +26,9 @@ public:
     // False when the log's folder cannot be watched.
     bool start();
 
+    // Stops reading the log until resumed (the reader is behind); see LogFollower::setPaused.
+    void setPaused(bool paused);
+
     // {runId, status, exitCode, signal, durationMs} of a run, as it stands now.
     static QJsonObject exitOf(const Paths &paths, const QString &runId);
 

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QTest>
 #include <QUrl>
 #include <QWebSocket>
@@ -162,6 +163,46 @@ private Q_SLOTS:
         const RunResult tail = m_home->cli({QStringLiteral("logs"), QStringLiteral("rotating"),
                                             QStringLiteral("--tail"), QStringLiteral("3")});
         QCOMPARE(tail.out, QByteArray("r 19998\nr 19999\nr 20000\n"));
+    }
+
+    void aSlowFollowerIsSlowedNotDropped()
+    {
+        // 16 MB of 41-byte lines, to a client that takes about 5 MB/s: far more than the daemon
+        // may queue for it, so it must pause reading the log rather than drop the client.
+        const QString gate = m_home->path() + QStringLiteral("/go");
+        startRun({{"name", "flood"},
+                  {"prompt", gated(gate, QStringLiteral("yes 0123456789012345678901234567890123456"
+                                                        "789 | head -c 16000000"))}});
+        QTcpSocket socket;
+        socket.setReadBufferSize(256 * 1024);
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write("GET /api/v1/workers/flood/logs?follow=1&type=process HTTP/1.1\r\nHost: "
+                     "127.0.0.1:" +
+                     QByteArray::number(m_port) + "\r\n\r\n");
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("event: session"), 20000);
+        touch(gate);
+        qint64 dataLines = 0;
+        QByteArray pending("\n");
+        bool sawExit = false;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                pending += socket.readAll();
+                const qsizetype cut = pending.lastIndexOf('\n');
+                if (cut >= 0) {
+                    // Up to the last newline, which stays to begin the next piece.
+                    const QByteArray complete = pending.left(cut);
+                    dataLines += complete.count("\ndata: 0123");
+                    sawExit = sawExit || complete.contains("event: exit");
+                    pending.remove(0, cut);
+                }
+                return sawExit || socket.state() != QAbstractSocket::ConnectedState;
+            }(),
+            120000);
+        QVERIFY2(sawExit, "the follower was dropped instead of slowed down");
+        // 16000000 / 41 = 390243 whole lines and a last one of 37 bytes.
+        QCOMPARE(dataLines, qint64(390244));
     }
 
     void followOfAnEndedSessionGivesTheTailAndTheExit()
