@@ -42,8 +42,7 @@ static int followLog(const Paths &paths, const SessionLogs::Session &session,
         std::fputc('\n', stdout);
     }
     std::fflush(stdout);
-    SessionFollow follow(paths, start->session, start->file, start->offset,
-                         SessionLogs::filterFor(start->session, start->type, query));
+    SessionFollow follow(paths, *start, SessionLogs::filterFor(start->session, start->type, query));
     QObject::connect(&follow, &SessionFollow::lines, [](const QByteArray &chunk) {
         std::fwrite(chunk.constData(), 1, size_t(chunk.size()), stdout);
         std::fflush(stdout);

@@ -131,8 +131,7 @@ void LogsController::follow(const QString &id, const SessionLogs::Query &query,
                 stream->writeEvent("log", joinLines(start->tail));
             // A child of the stream: when the client goes, the follow and its watches go too.
             auto *follow = new SessionFollow(
-                paths, start->session, start->file, start->offset,
-                SessionLogs::filterFor(start->session, start->type, query), stream);
+                paths, *start, SessionLogs::filterFor(start->session, start->type, query), stream);
             // A client behind by a megabyte: stop reading the log until it catches up. The file
             // keeps what it has not read, so it is slowed down, never dropped.
             QObject::connect(follow, &SessionFollow::lines, stream,

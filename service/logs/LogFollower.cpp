@@ -32,17 +32,55 @@ LogFollower::~LogFollower()
         FileWatch::instance()->remove(m_dirWd);
 }
 
+void LogFollower::setExpectedFile(quint64 device, quint64 inode)
+{
+    m_expectedDevice = device;
+    m_expectedInode = inode;
+}
+
+void LogFollower::watchFolder()
+{
+    if (m_dirWd >= 0)
+        FileWatch::instance()->remove(m_dirWd);
+    m_dirWd = FileWatch::instance()->add(QFileInfo(m_path).absolutePath(), IN_CREATE | IN_MOVED_TO);
+    m_fileName = QFile::encodeName(QFileInfo(m_path).fileName());
+}
+
 bool LogFollower::start()
 {
-    FileWatch *watch = FileWatch::instance();
-    connect(watch, &FileWatch::changed, this, &LogFollower::onChanged);
+    connect(FileWatch::instance(), &FileWatch::changed, this, &LogFollower::onChanged);
     // The folder first: a file created between the two steps is still seen.
-    m_dirWd = watch->add(QFileInfo(m_path).absolutePath(), IN_CREATE | IN_MOVED_TO);
+    watchFolder();
     if (m_dirWd < 0)
         return false;
-    openCurrent();
+    if (m_expectedInode != 0)
+        openExpected();
+    else
+        openCurrent();
     scheduleRead();
     return true;
+}
+
+void LogFollower::openExpected()
+{
+    for (const QString &path : LogFiles::newestFirst(m_path)) {
+        struct stat info = {};
+        if (::stat(QFile::encodeName(path).constData(), &info) == 0 &&
+            quint64(info.st_dev) == m_expectedDevice && quint64(info.st_ino) == m_expectedInode) {
+            if (openPath(path))
+                return;
+        }
+    }
+    // Gone from the chain (dropped, or replaced by something else): the offset means nothing
+    // in whatever is there now.
+    m_offset = 0;
+    openCurrent();
+}
+
+void LogFollower::moveTo(const QString &path)
+{
+    m_nextPath = path;
+    scheduleRead();
 }
 
 bool LogFollower::openCurrent()
@@ -226,6 +264,15 @@ void LogFollower::readSlice()
             Q_EMIT lines(std::exchange(m_partial, {}));
     }
     if (!atEnd) {
+        scheduleRead();
+        return;
+    }
+    if (!m_nextPath.isEmpty()) {
+        m_path = std::exchange(m_nextPath, {});
+        closeCurrent();
+        m_offset = 0;
+        watchFolder();
+        openCurrent();
         scheduleRead();
         return;
     }

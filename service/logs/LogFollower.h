@@ -23,8 +23,14 @@ public:
     LogFollower(const QString &path, qint64 offset, QObject *parent = nullptr);
     ~LogFollower() override;
 
+    // The offset is into this very file (device, inode), measured before start(): should a
+    // rotation have renamed it meanwhile, it is found in the rotation chain and read from there.
+    void setExpectedFile(quint64 device, quint64 inode);
     // False when the folder cannot be watched (no inotify, no such folder).
     bool start();
+    // Another file takes over (the next day's telemetry): once the current one is read to its
+    // end, follow that one from its start.
+    void moveTo(const QString &path);
     // The writer is done: read what is left, pass on a last unterminated line, then finished().
     void finish();
     qint64 offset() const { return m_offset; }
@@ -51,7 +57,13 @@ private:
     // the chain is in the middle of a rotation: the event that completes it brings a retry.
     bool switchToSuccessor();
 
+    void watchFolder();
+    void openExpected();
+
     QString m_path;
+    QString m_nextPath;
+    quint64 m_expectedDevice = 0;
+    quint64 m_expectedInode = 0;
     QByteArray m_fileName;
     qint64 m_offset;
     int m_fd = -1;

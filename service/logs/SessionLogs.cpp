@@ -8,7 +8,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+
 #include <QJsonArray>
+#include <sys/stat.h>
 
 namespace standby {
 
@@ -158,6 +160,15 @@ SessionLogs::LineFilter SessionLogs::filterFor(const Session &session, const QSt
     };
 }
 
+void SessionLogs::ensureFolderOf(const QString &file)
+{
+    const QString folder = QFileInfo(file).absolutePath();
+    if (QFileInfo::exists(folder))
+        return;
+    QDir().mkpath(folder);
+    QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+}
+
 QString SessionLogs::currentFile(const Paths &paths, const Session &session, const QString &type)
 {
     if (type == QLatin1String("telemetry"))
@@ -221,7 +232,12 @@ SessionLogs::startFollow(const Paths &paths, const Session &session, const Query
     }
     start.type = *type;
     start.file = currentFile(paths, session, start.type);
-    start.offset = QFileInfo(start.file).size();
+    struct stat info = {};
+    if (::stat(QFile::encodeName(start.file).constData(), &info) == 0) {
+        start.offset = qint64(info.st_size);
+        start.device = quint64(info.st_dev);
+        start.inode = quint64(info.st_ino);
+    }
     if (query.tail > 0 && start.offset > 0) {
         Query bounded = query;
         bounded.type = start.type;

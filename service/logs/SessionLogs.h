@@ -67,6 +67,8 @@ public:
         QString type;
         QString file;
         qint64 offset = 0;
+        quint64 device = 0; // the file the offset is into, should a rotation rename it
+        quint64 inode = 0;
         QList<QByteArray> tail;
     };
     // A live session whose log is not written yet is followed from its start.
@@ -76,6 +78,8 @@ public:
     // The type a query reads ("" picks the first available). Errors: invalid_type, no_logs.
     static Result<QString> resolveType(const Paths &paths, const Session &session,
                                        const QString &type);
+    // Creates the (0700) folder a log file is to be written to, if missing.
+    static void ensureFolderOf(const QString &file);
     // The file a type is written to now (what a follow watches).
     static QString currentFile(const Paths &paths, const Session &session, const QString &type);
     // The lines of a type that belong to the session and match the query's text; empty when

@@ -5,19 +5,22 @@
 #include "sessions/ExitWatcher.h"
 
 #include <QDateTime>
+#include <QTimer>
 
 namespace standby {
 
-SessionFollow::SessionFollow(const Paths &paths, const SessionLogs::Session &session,
-                             const QString &file, qint64 offset, SessionLogs::LineFilter filter,
-                             QObject *parent)
+SessionFollow::SessionFollow(const Paths &paths, const SessionLogs::FollowStart &start,
+                             SessionLogs::LineFilter filter, QObject *parent)
     : QObject(parent)
     , m_paths(paths)
-    , m_session(session)
+    , m_session(start.session)
+    , m_type(start.type)
     , m_filter(std::move(filter))
-    , m_follower(new LogFollower(file, offset, this))
+    , m_follower(new LogFollower(start.file, start.offset, this))
     , m_exits(new ExitWatcher(this))
 {
+    if (start.inode != 0)
+        m_follower->setExpectedFile(start.device, start.inode);
     connect(m_follower, &LogFollower::lines, this, &SessionFollow::onLines);
     connect(m_follower, &LogFollower::finished, this,
             [this] { Q_EMIT ended(exitOf(m_paths, m_session.runId)); });
@@ -26,6 +29,11 @@ SessionFollow::SessionFollow(const Paths &paths, const SessionLogs::Session &ses
 
 bool SessionFollow::start()
 {
+    if (m_type == QLatin1String("telemetry")) {
+        // Today's folder may not exist yet (nothing logged today); it is the one to watch.
+        SessionLogs::ensureFolderOf(SessionLogs::currentFile(m_paths, m_session, m_type));
+        scheduleNextDay();
+    }
     if (!m_follower->start())
         return false;
     // The holder writes all output before it exits: once it is gone, what is in the file is
@@ -33,6 +41,19 @@ bool SessionFollow::start()
     if (m_session.pid <= 0 || !m_exits->watch(m_session.pid, m_session.procStart))
         m_follower->finish();
     return true;
+}
+
+void SessionFollow::scheduleNextDay()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime midnight(now.date().addDays(1), QTime(0, 0), Qt::UTC);
+    // A second past midnight: the first line of the new day has a file to go to.
+    QTimer::singleShot(now.msecsTo(midnight) + 1000, this, [this] {
+        const QString next = SessionLogs::currentFile(m_paths, m_session, m_type);
+        SessionLogs::ensureFolderOf(next);
+        m_follower->moveTo(next);
+        scheduleNextDay();
+    });
 }
 
 void SessionFollow::setPaused(bool paused)

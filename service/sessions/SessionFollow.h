@@ -20,8 +20,9 @@ class SessionFollow : public QObject
     Q_OBJECT
 
 public:
-    SessionFollow(const Paths &paths, const SessionLogs::Session &session, const QString &file,
-                  qint64 offset, SessionLogs::LineFilter filter, QObject *parent = nullptr);
+    // Follows from where SessionLogs::startFollow left off.
+    SessionFollow(const Paths &paths, const SessionLogs::FollowStart &start,
+                  SessionLogs::LineFilter filter, QObject *parent = nullptr);
 
     // False when the log's folder cannot be watched.
     bool start();
@@ -40,9 +41,12 @@ Q_SIGNALS:
 private:
     void onLines(const QByteArray &chunk);
     void onSessionExited();
+    // Telemetry is a file per UTC day: at midnight the follow moves on to the next day's.
+    void scheduleNextDay();
 
     Paths m_paths;
     SessionLogs::Session m_session;
+    QString m_type;
     SessionLogs::LineFilter m_filter;
     LogFollower *m_follower;
     ExitWatcher *m_exits;

@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace standby;
 
 namespace {
@@ -118,6 +120,49 @@ private Q_SLOTS:
         QVERIFY(QFile::rename(path, rotated(1)));
         append(path, "d1\n");
         QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a1\na2\nb1\nc1\nd1\n"), 10000);
+    }
+
+    void theOffsetStaysWithItsFileAcrossARotationBeforeStart()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.log"));
+        append(path, "a1\na2\n");
+        // Measured (as startFollow does on a pool thread) …
+        const QFileInfo measured(path);
+        struct stat info = {};
+        QCOMPARE(::stat(QFile::encodeName(path).constData(), &info), 0);
+        const qint64 offset = measured.size();
+        // … then, before the follower opens anything, a last write and a rotation.
+        append(path, "a3\n");
+        QVERIFY(QFile::rename(path, path + QStringLiteral(".1")));
+        append(path, "b1\n");
+        LogFollower follower(path, offset);
+        follower.setExpectedFile(quint64(info.st_dev), quint64(info.st_ino));
+        QByteArray seen;
+        connect(&follower, &LogFollower::lines, this, [&](const QByteArray &c) { seen += c; });
+        QVERIFY(follower.start());
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("a3\nb1\n"), 10000);
+    }
+
+    void movesOnToTheNextDaysFile()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("day1")));
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("day2")));
+        const QString first = dir.filePath(QStringLiteral("day1/w.log"));
+        const QString second = dir.filePath(QStringLiteral("day2/w.log"));
+        append(first, "one\n");
+        LogFollower follower(first, 0);
+        QByteArray seen;
+        connect(&follower, &LogFollower::lines, this, [&](const QByteArray &c) { seen += c; });
+        QVERIFY(follower.start());
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("one\n"), 10000);
+        append(first, "late\n");
+        follower.moveTo(second);
+        append(second, "two\n");
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("one\nlate\ntwo\n"), 10000);
+        append(second, "three\n");
+        QTRY_COMPARE_WITH_TIMEOUT(seen, QByteArray("one\nlate\ntwo\nthree\n"), 10000);
     }
 
     void aPartialLineWaitsForItsNewline()
