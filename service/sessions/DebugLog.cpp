@@ -55,9 +55,45 @@ QStringList DebugLog::maskedEnvironment(const QProcessEnvironment &environment)
     QStringList lines;
     lines.reserve(names.size());
     for (const QString &name : std::as_const(names))
-        lines.append(name + QLatin1Char('=') +
-                     (isSecretName(name) ? QString(kMask) : environment.value(name)));
+        lines.append(
+            name + QLatin1Char('=') +
+            (isSecretName(name) ? QString(kMask) : maskUrlCredentials(environment.value(name))));
     return lines;
+}
+
+QString DebugLog::maskUrlCredentials(const QString &value)
+{
+    static const QRegularExpression credentials(
+        QStringLiteral("([A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*):[^/\\s@]*@"));
+    QString out = value;
+    out.replace(credentials, QStringLiteral("\\1:") + kMask + QLatin1Char('@'));
+    return out;
+}
+
+QStringList DebugLog::maskedArguments(const QStringList &argv)
+{
+    QStringList out;
+    out.reserve(argv.size());
+    bool maskNext = false;
+    for (const QString &argument : argv) {
+        if (maskNext) {
+            out.append(QString(kMask));
+            maskNext = false;
+            continue;
+        }
+        if (argument.startsWith(QLatin1Char('-'))) {
+            const qsizetype equals = argument.indexOf(QLatin1Char('='));
+            const QString flag = equals < 0 ? argument : argument.left(equals);
+            if (isSecretName(flag)) {
+                if (equals < 0)
+                    maskNext = true;
+                out.append(equals < 0 ? argument : flag + QLatin1Char('=') + kMask);
+                continue;
+            }
+        }
+        out.append(maskUrlCredentials(argument));
+    }
+    return out;
 }
 
 } // namespace standby

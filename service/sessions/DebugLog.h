@@ -31,6 +31,11 @@ public:
     // costs nothing, a leaked key costs a lot.
     static bool isSecretName(const QString &name);
     static QStringList maskedEnvironment(const QProcessEnvironment &environment);
+    // Credentials inside a value: "scheme://user:password@host" keeps only the user.
+    static QString maskUrlCredentials(const QString &value);
+    // An argv with the values of secret-looking flags masked (--api-key X, --token=X, …) and
+    // URL credentials removed.
+    static QStringList maskedArguments(const QStringList &argv);
     static constexpr QLatin1String kMask{"***"};
 
 private:

@@ -466,7 +466,8 @@ void SessionHolder::openSessionLogs(const QProcessEnvironment &environment)
                                                       : QStringLiteral("foreground"))
                       .arg(now - m_record.acceptedAt));
     m_debug.write(QStringLiteral("argv: ") +
-                  QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(m_record.argv))
+                  QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(
+                                                      DebugLog::maskedArguments(m_record.argv)))
                                         .toJson(QJsonDocument::Compact)));
     m_debug.write(QStringLiteral("cwd: ") + m_record.cwd);
     m_debug.write(QStringLiteral("umask: %1, timeout: %2")

@@ -271,6 +271,26 @@ private Q_SLOTS:
                  (QList<QByteArray>{"a 1", "a 2", "b 1", "b 2"}));
     }
 
+    void credentialsInValuesAndFlagsAreMasked()
+    {
+        QCOMPARE(DebugLog::maskUrlCredentials(
+                     QStringLiteral("postgres://app:s3cr3t@db:5432/x and https://h/p")),
+                 QStringLiteral("postgres://app:***@db:5432/x and https://h/p"));
+        QCOMPARE(DebugLog::maskedArguments({QStringLiteral("/usr/bin/agent"),
+                                            QStringLiteral("--api-key"), QStringLiteral("sk-1"),
+                                            QStringLiteral("--token=tok-2"),
+                                            QStringLiteral("--model"), QStringLiteral("m"),
+                                            QStringLiteral("https://u:pw@h/")}),
+                 (QStringList{QStringLiteral("/usr/bin/agent"), QStringLiteral("--api-key"),
+                              QStringLiteral("***"), QStringLiteral("--token=***"),
+                              QStringLiteral("--model"), QStringLiteral("m"),
+                              QStringLiteral("https://u:***@h/")}));
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("DATABASE_URL"), QStringLiteral("mysql://root:pw9@localhost/db"));
+        const QString line = DebugLog::maskedEnvironment(env).constFirst();
+        QVERIFY2(!line.contains(QLatin1String("pw9")), qPrintable(line));
+    }
+
     void secretsAreMaskedInTheDebugLog()
     {
         QTemporaryDir dir;
