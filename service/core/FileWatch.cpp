@@ -72,9 +72,11 @@ void FileWatch::onReadable()
             const auto *event = reinterpret_cast<const struct inotify_event *>(buffer + at);
             at += ssize_t(sizeof(struct inotify_event) + event->len);
             if (event->mask & IN_Q_OVERFLOW) {
-                // Events were lost: tell everyone something changed, they re-read.
-                for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
-                    Q_EMIT changed(it.key(), IN_MODIFY, {});
+                // Events were lost: every watcher must look again for itself. The keys are
+                // copied first, as a watcher may add or remove watches while told.
+                const QList<int> watches = m_users.keys();
+                for (int wd : watches)
+                    Q_EMIT changed(wd, IN_Q_OVERFLOW, {});
                 continue;
             }
             const QByteArray name = event->len > 0 ? QByteArray(event->name) : QByteArray();

@@ -26,6 +26,7 @@ public:
 
 Q_SIGNALS:
     // name: the entry inside a watched folder the event is about; empty for the watched file.
+    // IN_Q_OVERFLOW (to every watch, without a name): events were lost; look again.
     void changed(int wd, quint32 mask, const QByteArray &name);
 
 private:

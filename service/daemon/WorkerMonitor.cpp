@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <sys/inotify.h>
 
@@ -58,10 +59,34 @@ bool WorkerMonitor::start()
     return m_wd >= 0;
 }
 
+void WorkerMonitor::rescan()
+{
+    // The kernel dropped events: compare the folder with what is known, as the events would
+    // have told it.
+    QSet<qint64> present;
+    const QStringList files =
+        QDir(m_paths.sessionsDir()).entryList({QStringLiteral("*.json")}, QDir::Files);
+    for (const QString &file : files) {
+        if (std::optional<qint64> pid = pidOfFile(QFile::encodeName(file))) {
+            present.insert(*pid);
+            refresh(*pid, true);
+        }
+    }
+    const QList<qint64> known = m_known.keys();
+    for (qint64 pid : known) {
+        if (!present.contains(pid) && !m_known.value(pid).removed)
+            onRemoved(pid);
+    }
+}
+
 void WorkerMonitor::onChanged(int wd, quint32 mask, const QByteArray &name)
 {
     if (wd != m_wd)
         return;
+    if (mask & IN_Q_OVERFLOW) {
+        rescan();
+        return;
+    }
     const std::optional<qint64> pid = pidOfFile(name);
     if (!pid)
         return;

@@ -37,6 +37,7 @@ private:
 
     void onChanged(int wd, quint32 mask, const QByteArray &name);
     void refresh(qint64 pid, bool announce);
+    void rescan();
     void onRemoved(qint64 pid);
     void onExited(qint64 pid);
     void reportExit(Known &known);

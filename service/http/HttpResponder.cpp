@@ -17,6 +17,21 @@ HttpResponder::HttpResponder(QTcpSocket *socket, bool closeAfter, bool headOnly)
         guard->beginAnswer();
 }
 
+HttpResponder::State::~State()
+{
+    if (sent || !socket)
+        return;
+    if (ConnectionGuard *guard = ConnectionGuard::of(socket))
+        guard->endAnswer();
+    if (socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    socket->write(HttpResponse::error(500, QStringLiteral("internal_error"),
+                                      QStringLiteral("the daemon dropped this request without "
+                                                     "an answer; see its telemetry log"))
+                      .serialize(true, headOnly));
+    socket->disconnectFromHost();
+}
+
 void HttpResponder::closeAfterAnswer()
 {
     if (m_state)

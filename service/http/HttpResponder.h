@@ -36,6 +36,10 @@ public:
 private:
     struct State
     {
+        // A handler that drops its responder without answering (a bug) gets a 500 sent for it,
+        // so the connection neither hangs nor holds its slot.
+        ~State();
+
         QPointer<QTcpSocket> socket;
         bool closeAfter = false;
         bool headOnly = false;

@@ -190,6 +190,12 @@ void LogFollower::onChanged(int wd, quint32 mask, const QByteArray &name)
 {
     if (m_finished)
         return;
+    if ((mask & IN_Q_OVERFLOW) && (wd == m_dirWd || wd == m_fileWd)) {
+        if (m_fd < 0)
+            openCurrent();
+        scheduleRead();
+        return;
+    }
     if (wd == m_dirWd && wd >= 0) {
         if (name != m_fileName)
             return;
