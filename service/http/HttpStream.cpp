@@ -12,6 +12,7 @@ HttpStream::HttpStream(QTcpSocket *socket)
     , m_socket(socket)
 {
     connect(socket, &QAbstractSocket::disconnected, this, &HttpStream::end);
+    connect(socket, &QIODevice::bytesWritten, this, &HttpStream::bytesWritten);
     connect(&m_keepAlive, &QTimer::timeout, this, [this] { write(": keep-alive\n\n"); });
     // What a client sends on a stream is never read; past a little, it is not a client.
     connect(socket, &QIODevice::readyRead, this, [this] {
@@ -29,6 +30,11 @@ HttpStream::~HttpStream()
 bool HttpStream::isOpen() const
 {
     return !m_ended && m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+qint64 HttpStream::bytesToWrite() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
 }
 
 bool HttpStream::write(const QByteArray &bytes)

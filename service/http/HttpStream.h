@@ -35,6 +35,9 @@ public:
     // Ends the answer: what is written goes out, then the connection closes.
     void close();
     bool isOpen() const;
+    // What the socket still has to send: a writer of a large body (a download) fills up to a
+    // bound and goes on at bytesWritten(), instead of reaching kMaxBacklog and being dropped.
+    qint64 bytesToWrite() const;
 
     static QByteArray formatEvent(const QByteArray &event, const QByteArray &data,
                                   const QByteArray &id = {});
@@ -42,6 +45,8 @@ public:
 Q_SIGNALS:
     // The client went away or close() was called; emitted once.
     void closed();
+    // Some of what was written went out on the wire.
+    void bytesWritten();
 
 private:
     void end();

@@ -76,6 +76,9 @@ public:
     // The type a query reads ("" picks the first available). Errors: invalid_type, no_logs.
     static Result<QString> resolveType(const Paths &paths, const Session &session,
                                        const QString &type);
+    // The files a type is read from, newest first: a process log's rotated files, a session's
+    // telemetry days, or the one debug or transcript file.
+    static QStringList filesOf(const Paths &paths, const Session &session, const QString &type);
     // The file a type is written to now (what a follow watches).
     static QString currentFile(const Paths &paths, const Session &session, const QString &type);
     // The lines of a type that belong to the session and match the query's text; empty when
