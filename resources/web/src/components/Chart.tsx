@@ -18,7 +18,13 @@ export interface ChartScale {
   min?: number;
   max?: number; // a fixed top (100 for percentages); else from the data
   side?: 'left' | 'right';
+  incrs?: number[]; // tick steps to choose from (powers of two for bytes)
 }
+
+// 1, 2, 4 … 512 of each binary unit: ticks at 4 GB, 8 GB, not at 4.7 GB.
+export const BYTE_STEPS = [0, 1, 2, 3, 4].flatMap((unit) =>
+  [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * 1024 ** unit),
+);
 
 function withAlpha(color: string, alpha: number): string {
   if (/^#[0-9a-f]{6}$/i.test(color))
@@ -73,6 +79,7 @@ export function Chart({
       grid: { show: i === 0, stroke: grid, width: 1 },
       ticks: { show: false },
       size: 64,
+      incrs: s.incrs,
       values: (_u, values) => values.map((v) => (v == null ? '' : s.format(v))),
     });
     const options: uPlot.Options = {

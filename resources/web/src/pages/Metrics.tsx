@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { Metrics, WorkerMetrics } from '../api';
-import { Chart } from '../components/Chart';
+import { BYTE_STEPS, Chart } from '../components/Chart';
 import { Card, EmptyState, ErrorNote, Loading, Meter } from '../components/ui';
 import { bytes, count, duration, percent } from '../format';
 import { columns, usePolledMetrics, WINDOW_SEC } from '../metrics';
@@ -101,7 +101,7 @@ function MetricsView({ data, stale }: { data: Metrics; stale: boolean }) {
             data={memory}
             windowSec={WINDOW_SEC}
             series={[{ label: 'Used', color: '--chart-2', scale: 'b', format: (v) => bytes(v), fill: true }]}
-            scales={[{ key: 'b', format: (v) => bytes(v, 0), min: 0, max: memoryTop }]}
+            scales={[{ key: 'b', format: (v) => bytes(v, 0), min: 0, max: memoryTop, incrs: BYTE_STEPS }]}
           />
         </Card>
       </div>
@@ -182,7 +182,7 @@ export function WorkerChart({ worker: w, height = 120 }: { worker: WorkerMetrics
         ]}
         scales={[
           { key: '%', format: (v) => `${v}%`, min: 0 },
-          { key: 'b', format: (v) => bytes(v, 0), min: 0, side: 'right' },
+          { key: 'b', format: (v) => bytes(v, 0), min: 0, side: 'right', incrs: BYTE_STEPS },
         ]}
       />
     </div>

@@ -102,7 +102,9 @@ export function WorkerPage({ id }: { id: string }) {
         <div>
           <h1 class="worker-title">
             {name}
-            <Badge tone={statusTone(status)}>{live ? status : runOutcome(run!)}</Badge>
+            <Badge tone={!live && run!.status === 'exited' && run!.exitCode !== 0 ? 'bad' : statusTone(status)}>
+              {live ? status : runOutcome(run!)}
+            </Badge>
             {worker && (
               <Badge tone={worker.kind === 'daemon' ? 'info' : 'neutral'}>
                 {worker.mode === 'remote' ? 'remote' : worker.kind}

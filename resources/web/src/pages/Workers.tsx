@@ -136,7 +136,7 @@ function DaemonCard({ info }: { info?: Info }) {
             <dt>Mode</dt>
             <dd>{info.resident ? 'resident' : 'foreground'}</dd>
           </div>
-          <div>
+          <div class="daemon-endpoint">
             <dt>Endpoint</dt>
             <dd class="mono">{info.endpoint}</dd>
           </div>
