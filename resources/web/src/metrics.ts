@@ -57,7 +57,10 @@ export function columns<P extends { time: number }>(
   pick: ((p: P) => number | null)[],
   windowSec = WINDOW_SEC,
 ): [number[], ...(number | null)[][]] {
-  const from = Date.now() - windowSec * 1000 - 60_000;
-  const recent = (points ?? []).filter((p) => p.time >= from);
+  // Measured from the newest sample, not from this browser's clock, which may differ from the
+  // daemon's.
+  const list = points ?? [];
+  const from = (list.length ? list[list.length - 1].time : 0) - windowSec * 1000;
+  const recent = list.filter((p) => p.time >= from);
   return [recent.map((p) => p.time / 1000), ...pick.map((f) => recent.map(f))];
 }

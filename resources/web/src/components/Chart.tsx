@@ -64,7 +64,7 @@ export function Chart({
   const xRange = (): [number, number] | undefined => {
     if (!windowSec) return undefined;
     const xs = latest.current[0];
-    const end = xs.length ? Math.max(xs[xs.length - 1], Date.now() / 1000) : Date.now() / 1000;
+    const end = xs.length ? xs[xs.length - 1] : Date.now() / 1000;
     return [end - windowSec, end];
   };
 
