@@ -5,8 +5,28 @@
 // - everything local: no CDN, no web fonts.
 import { defineConfig } from 'vite';
 
+// `npm run dev` serves the sources with live reload and passes /api to a running daemon
+// (STANDBY_URL, default http://127.0.0.1:8080). The daemon only answers to its own name, so the
+// proxy presents the daemon's host, and drops the dev server's Origin, which the daemon would
+// take for a foreign page; the UI's X-Standby-Request header still guards what changes state.
+const daemon = process.env.STANDBY_URL || 'http://127.0.0.1:8080';
+
 export default defineConfig({
   base: '/',
+  server: {
+    host: '127.0.0.1',
+    proxy: {
+      '/api': {
+        target: daemon,
+        changeOrigin: true,
+        ws: true,
+        configure: (proxy) => {
+          proxy.on('proxyReq', (request) => request.removeHeader('origin'));
+          proxy.on('proxyReqWs', (request) => request.removeHeader('origin'));
+        },
+      },
+    },
+  },
   publicDir: 'public',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { contractMetrics } from './metrics_contract.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -402,16 +403,16 @@ step('logs: follow shows new lines live, and stops scrolling while the reader sc
   await view.locator('.line', { hasText: 'follow-line-7' }).waitFor();
   const lines = view.locator('.logview-lines');
   const atEnd = () => lines.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40);
-  await waitFor('the view to stay at the end', atEnd, 5000);
+  await waitFor('the view to stay at the end', atEnd, 10_000);
 
   await lines.evaluate((el) => (el.scrollTop = 0));
-  await waitFor('the scroll to land', () => lines.evaluate((el) => el.scrollTop === 0), 5000);
+  await waitFor('the scroll to land', () => lines.evaluate((el) => el.scrollTop === 0), 10_000);
   fs.writeFileSync(gate('two'), '');
   await view.locator('.line', { hasText: 'later line 50' }).waitFor({ state: 'attached' });
   await page.getByRole('button', { name: /new lines?/ }).waitFor();
   check(await lines.evaluate((el) => el.scrollTop === 0), 'the view jumped while the reader was reading');
   await page.getByRole('button', { name: /new lines?/ }).click();
-  await waitFor('the jump to the end', atEnd, 5000);
+  await waitFor('the jump to the end', atEnd, 10_000);
   check(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
   await collectViolations(page);
   await page.context().close();
@@ -443,62 +444,6 @@ step('a worker page: details, and typing into its terminal reaches the session',
   await collectViolations(page);
   await page.context().close();
 });
-
-// Metrics in the shape of the contract (issue 5), for a daemon that has no metrics route yet:
-// the page is checked against it with the route answered in the browser. Pseudo-random but
-// reproducible, around the sessions that really run.
-function contractMetrics(workers) {
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const now = Date.now();
-  const interval = 2000;
-  const points = 450; // 15 minutes
-  const times = Array.from({ length: points }, (_, i) => now - (points - 1 - i) * interval);
-  const GiB = 1024 ** 3;
-  const history = times.map((time, i) => ({
-    time,
-    cpuPercent: Math.max(2, Math.min(98, 22 + 14 * Math.sin(i / 40) + 6 * random() + (i % 97 < 6 ? 35 : 0))),
-    memoryUsedBytes: Math.round((7.4 + 0.8 * Math.sin(i / 70) + 0.2 * random()) * GiB),
-  }));
-  const sessions = workers.filter((w) => w.kind === 'bg' && w.mode === 'local');
-  return {
-    intervalMs: interval,
-    sampledAt: now,
-    system: {
-      cpuPercent: history[points - 1].cpuPercent,
-      cpuCount: 2,
-      memoryUsedBytes: history[points - 1].memoryUsedBytes,
-      memoryTotalBytes: 24 * GiB,
-      swapUsedBytes: 0,
-      swapTotalBytes: 0,
-      load1: 0.62,
-      load5: 0.48,
-      load15: 0.35,
-      diskUsedBytes: Math.round(171.3 * GiB),
-      diskTotalBytes: 252 * GiB,
-      uptimeSec: 3 * 86400 + 5 * 3600,
-    },
-    history,
-    workers: sessions.map((w, k) => ({
-      pid: w.pid,
-      name: w.name,
-      kind: w.kind,
-      processes: 2 + k,
-      cpuPercent: [34.2, 8.5, 0.4, 1.2, 12.9][k % 5],
-      rssBytes: [412, 96, 14, 38, 210][k % 5] * 1024 * 1024,
-      threads: 3 + 2 * k,
-      fds: 9 + k,
-      readBytes: k === 2 ? null : (k + 1) * 7.5 * 1024 * 1024,
-      writeBytes: k === 2 ? null : (k + 1) * 2.1 * 1024 * 1024,
-      uptimeSec: 600 - 40 * k,
-      history: times.map((time, i) => ({
-        time,
-        cpuPercent: Math.max(0, [30, 8, 0.5, 1, 12][k % 5] * (1 + 0.6 * Math.sin(i / (15 + 5 * k))) + 0.8 * random()),
-        rssBytes: Math.round([400, 90, 14, 36, 200][k % 5] * 1024 * 1024 * (1 + 0.1 * Math.sin(i / 60))),
-      })),
-    })),
-  };
-}
 
 async function checkMetricsPage(page) {
   await page.locator('[data-testid=gauges]').waitFor();
