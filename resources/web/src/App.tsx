@@ -18,6 +18,11 @@ export function App() {
     api<Info>('/api/v1/info').then(setInfo, () => undefined);
   }, [events === 'live']);
 
+  useEffect(() => {
+    const title = section === 'workers' && id ? id : section[0].toUpperCase() + section.slice(1);
+    document.title = `${title} · Standby${info ? ' · ' + info.hostname : ''}`;
+  }, [section, id, info]);
+
   let page;
   if (section === 'workers' && id) page = <WorkerPage key={id} id={id} />;
   else if (section === 'workers') page = <WorkersPage info={info} />;

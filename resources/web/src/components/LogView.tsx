@@ -355,7 +355,7 @@ export function LogView({
             </>
           )}
           {phase === 'reconnecting' && 'Connection lost; reconnecting…'}
-          {phase === 'ready' && (follow ? 'Stopped' : 'Snapshot')}
+          {phase === 'ready' && (follow ? 'Not following' : 'Follow is off: these are the lines as they were')}
           {phase === 'ended' && exit && `Session ${describeExit(exit)}`}
         </span>
         <span>

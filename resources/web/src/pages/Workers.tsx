@@ -9,7 +9,7 @@ import { isSession, sortWorkers, useRuns, useWorkers } from '../workers';
 
 export function WorkersPage({ info }: { info?: Info }) {
   const workers = useWorkers();
-  const runs = useRuns(15);
+  const runs = useRuns(50);
   const [formOpen, setFormOpen] = useState<boolean | null>(null);
   // The form opens by itself when there is nothing running: the one thing to do then.
   const noSessions = !!workers.data && !workers.data.some(isSession);
@@ -477,10 +477,12 @@ function fetchedAt(w: Worker): number {
   return t;
 }
 
-function RecentRuns({ runs }: { runs?: import('../api').Run[] }) {
-  if (!runs || runs.length === 0) return null;
+// Runs that have ended (the running ones are in the list above), newest first.
+function RecentRuns({ runs: all }: { runs?: import('../api').Run[] }) {
+  const runs = (all ?? []).filter((r) => r.status !== 'running' && r.status !== 'accepted').slice(0, 10);
+  if (runs.length === 0) return null;
   return (
-    <Card title="Recent runs">
+    <Card title="Ended recently">
       <div class="table-wrap">
         <table class="table runs-table">
           <thead>
