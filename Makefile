@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CTEST_JOBS ?= 2
 
-.PHONY: run test setup build bench clean stop status
+.PHONY: run test setup build bench clean stop status screenshots
 
 run: build
 	@$(BUILD_DIR)/bin/standby daemon start >/dev/null
@@ -26,6 +26,10 @@ bench: build
 	   echo '```'; python3 bench/daemon_lifecycle.py --bin $(BUILD_DIR)/bin; echo; \
 	   python3 bench/sessions.py --bin $(BUILD_DIR)/bin; echo; \
 	   python3 bench/logs.py --bin $(BUILD_DIR)/bin; echo '```'; } | tee bench/results/latest.md
+
+# The web UI's pictures in docs/images, taken by its end-to-end test (1280x800, dark, phone).
+screenshots: build
+	node tests/e2e/web_ui.mjs --bin $(BUILD_DIR)/bin --web resources/web --screenshots docs/images
 
 status:
 	@$(BUILD_DIR)/bin/standby daemon status

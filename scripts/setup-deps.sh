@@ -9,7 +9,18 @@ packages=(
   qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qt-labs-platform
   qml6-module-qtqml-workerscript qml6-module-qttest
   xvfb xauth curl procps
+  # The web UI's end-to-end test drives Debian's Chromium (tests/e2e/web_ui.mjs).
+  chromium
 )
+
+# The web UI is built with Node.js and npm (resources/web). A machine that has them from
+# elsewhere (NodeSource, nvm) keeps them; Debian's packages are the fallback.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs)
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,6 @@
 #include "api/LogsController.h"
 
+#include "api/LogDownload.h"
 #include "core/LogCategories.h"
 #include "http/HttpStream.h"
 #include "logs/SessionLogs.h"
@@ -12,6 +13,8 @@
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <cctype>
+
 namespace standby {
 
 void LogsController::registerRoutes(Router &router)
@@ -19,6 +22,10 @@ void LogsController::registerRoutes(Router &router)
     router.addAsync(
         "GET", QStringLiteral("/api/v1/workers/{id}/logs"),
         [this](const HttpRequest &request, HttpResponder responder) { logs(request, responder); });
+    router.addAsync("GET", QStringLiteral("/api/v1/workers/{id}/logs/download"),
+                    [this](const HttpRequest &request, HttpResponder responder) {
+                        download(request, responder);
+                    });
 }
 
 void LogsController::logs(const HttpRequest &request, HttpResponder responder) const
@@ -140,7 +147,7 @@ void LogsController::follow(const QString &id, const SessionLogs::Query &query,
                                  if (data.endsWith('\n'))
                                      data.chop(1);
                                  stream->writeEvent("log", data);
-                                 if (stream->pendingBytes() > 1024 * 1024)
+                                 if (stream->bytesToWrite() > 1024 * 1024)
                                      follow->setPaused(true);
                              });
             QObject::connect(stream, &HttpStream::writable, follow,
@@ -170,6 +177,112 @@ void LogsController::follow(const QString &id, const SessionLogs::Query &query,
                     QStringLiteral("not_found"),
                     QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
             return SessionLogs::startFollow(paths, *session, query);
+        }));
+}
+
+namespace {
+
+struct DownloadStart
+{
+    QString name;
+    QString type;
+    std::shared_ptr<LogSnapshot> snapshot;
+};
+
+// A file name for the attachment from a session name (already [A-Za-z0-9._-], but a header is
+// no place to trust that).
+QByteArray attachmentName(const QString &name, const QString &type)
+{
+    QByteArray base = name.toLatin1();
+    for (char &c : base) {
+        if (!(std::isalnum(uchar(c)) || c == '.' || c == '_' || c == '-'))
+            c = '_';
+    }
+    if (base.isEmpty())
+        base = "session";
+    if (type == QLatin1String("debug"))
+        return base + "-debug.txt";
+    if (type == QLatin1String("transcript"))
+        return base + "-transcript.jsonl";
+    return base + ".log";
+}
+
+} // namespace
+
+void LogsController::download(const HttpRequest &request, HttpResponder responder) const
+{
+    QString type = request.queryValue(QStringLiteral("type"));
+    if (type.isEmpty())
+        type = QStringLiteral("process");
+    if (type == QLatin1String("telemetry")) {
+        responder.send(HttpResponse::error(
+            400, QStringLiteral("not_downloadable"),
+            QStringLiteral("telemetry files are shared by the sessions of a working directory; "
+                           "read this session's lines with ?type=telemetry&tail=N")));
+        return;
+    }
+    if (!SessionLogs::types().contains(type)) {
+        responder.send(HttpResponse::error(400, QStringLiteral("invalid_type"),
+                                           QStringLiteral("type must be process, debug or "
+                                                          "transcript")));
+        return;
+    }
+    const QString id = request.param(QStringLiteral("id"));
+    const std::optional<SessionLogs::Session> live = SessionLogs::findLive(m_paths, m_registry, id);
+    // The run history and the opening of the files are file system work: off the event loop.
+    auto *watcher = new QFutureWatcher<Result<DownloadStart>>();
+    QObject::connect(
+        watcher, &QFutureWatcher<Result<DownloadStart>>::finished, watcher,
+        [watcher, responder]() mutable {
+            const Result<DownloadStart> start = watcher->result();
+            watcher->deleteLater();
+            if (!start) {
+                const QString &code = start.error().code;
+                const bool notThere =
+                    code == QLatin1String("no_logs") || code == QLatin1String("not_found");
+                const bool busy = code == QLatin1String("log_busy");
+                responder.send(HttpResponse::error(notThere ? 404
+                                                   : busy   ? 503
+                                                            : 500,
+                                                   start.error()));
+                return;
+            }
+            const QByteArray contentType = start->type == QLatin1String("transcript")
+                                               ? "application/x-ndjson"
+                                               : "text/plain; charset=utf-8";
+            HttpStream *stream = responder.beginStream(
+                contentType,
+                {{"Content-Disposition",
+                  "attachment; filename=\"" + attachmentName(start->name, start->type) + '"'}},
+                start->snapshot->totalSize());
+            if (!stream)
+                return; // gone, or a HEAD request: the snapshot closes its files
+            (new LogDownload(start->snapshot, stream))->start();
+        });
+    watcher->setFuture(
+        QtConcurrent::run([paths = m_paths, live, id, type]() -> Result<DownloadStart> {
+            const std::optional<SessionLogs::Session> session =
+                live ? live : SessionLogs::findEnded(paths, id);
+            if (!session)
+                return Error{
+                    QStringLiteral("not_found"),
+                    QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
+            Result<std::shared_ptr<LogSnapshot>> snapshot = LogSnapshot::open([&] {
+                QStringList files = SessionLogs::filesOf(paths, *session, type);
+                files.removeIf([](const QString &file) { return !QFileInfo::exists(file); });
+                return files;
+            });
+            if (!snapshot) {
+                if (snapshot.error().code != QLatin1String("no_logs"))
+                    return snapshot.error();
+                return Error{QStringLiteral("no_logs"),
+                             QStringLiteral("session %1 has no %2 log%3")
+                                 .arg(session->name, type,
+                                      type == QLatin1String("debug")
+                                          ? QStringLiteral(" (start it with --debug)")
+                                          : QString())};
+            }
+            return DownloadStart{session->name, type, *snapshot};
         }));
 }
 

@@ -12,6 +12,10 @@ namespace standby {
 // follow=1 the answer is a Server-Sent Events stream: "session" {name, sessionId, type, runId},
 // "log" events (the tail, then each write; data lines are log lines), and a last "exit"
 // {runId, status, exitCode, signal, durationMs} when the session ends.
+//
+// GET /api/v1/workers/{id}/logs/download?type=process|debug|transcript: the whole log as an
+// attachment (a process log with all its rotated files, oldest first), streamed (LogDownload).
+// Telemetry is not offered: its files are shared by every session of a working directory.
 class LogsController
 {
 public:
@@ -25,6 +29,7 @@ public:
 private:
     void logs(const HttpRequest &request, HttpResponder responder) const;
     void follow(const QString &id, const SessionLogs::Query &query, HttpResponder responder) const;
+    void download(const HttpRequest &request, HttpResponder responder) const;
 
     Paths m_paths;
     const Registry &m_registry;

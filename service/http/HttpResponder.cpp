@@ -62,7 +62,8 @@ void HttpResponder::send(const HttpResponse &response)
 }
 
 HttpStream *HttpResponder::beginStream(const QByteArray &contentType,
-                                       const QList<QPair<QByteArray, QByteArray>> &headers)
+                                       const QList<QPair<QByteArray, QByteArray>> &headers,
+                                       qint64 contentLength)
 {
     if (!m_state || m_state->sent)
         return nullptr;
@@ -79,8 +80,11 @@ HttpStream *HttpResponder::beginStream(const QByteArray &contentType,
     // Proxies must not hold events back to batch them.
     head.setHeader("X-Accel-Buffering", "no");
     QByteArray bytes = head.serialize(true, true);
-    // No length: the body runs until the connection closes.
-    bytes.replace("Content-Length: 0\r\n", "");
+    // Without a length the body runs until the connection closes.
+    bytes.replace("Content-Length: 0\r\n",
+                  contentLength >= 0
+                      ? "Content-Length: " + QByteArray::number(contentLength) + "\r\n"
+                      : QByteArray());
     if (m_state->headOnly) {
         if (ConnectionGuard *guard = ConnectionGuard::of(socket))
             guard->endAnswer();

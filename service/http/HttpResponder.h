@@ -30,8 +30,11 @@ public:
     // Answers with a stream instead (Server-Sent Events when contentType is text/event-stream):
     // the head goes out now with the first body bytes, and the stream lives as long as the
     // connection. nullptr when the client has gone. A HEAD request gets the head and a close.
+    // A contentLength of 0 or more is announced (a download whose size is known, so the client
+    // can tell a complete body from a cut one); the connection still closes after it.
     HttpStream *beginStream(const QByteArray &contentType,
-                            const QList<QPair<QByteArray, QByteArray>> &headers = {});
+                            const QList<QPair<QByteArray, QByteArray>> &headers = {},
+                            qint64 contentLength = -1);
 
 private:
     struct State

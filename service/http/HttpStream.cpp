@@ -12,6 +12,7 @@ HttpStream::HttpStream(QTcpSocket *socket)
     , m_socket(socket)
 {
     connect(socket, &QAbstractSocket::disconnected, this, &HttpStream::end);
+    connect(socket, &QIODevice::bytesWritten, this, &HttpStream::bytesWritten);
     connect(&m_keepAlive, &QTimer::timeout, this, [this] { write(": keep-alive\n\n"); });
     connect(socket, &QIODevice::bytesWritten, this, [this] {
         if (isOpen() && m_socket->bytesToWrite() < kLowWater)
@@ -32,7 +33,7 @@ bool HttpStream::isOpen() const
     return !m_ended && m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
-qint64 HttpStream::pendingBytes() const
+qint64 HttpStream::bytesToWrite() const
 {
     return m_socket ? m_socket->bytesToWrite() : 0;
 }

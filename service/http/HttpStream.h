@@ -36,9 +36,10 @@ public:
     // Ends the answer: what is written goes out, then the connection closes.
     void close();
     bool isOpen() const;
-    // Written but not yet taken by the client. A producer that can wait (a log on disk) pauses
-    // above some mark and goes on at writable(), rather than be dropped at kMaxBacklog.
-    qint64 pendingBytes() const;
+    // What the socket still has to send. A producer that can wait (a log on disk, a download)
+    // fills up to a bound and goes on at bytesWritten() or writable(), instead of reaching
+    // kMaxBacklog and being dropped.
+    qint64 bytesToWrite() const;
 
     static QByteArray formatEvent(const QByteArray &event, const QByteArray &data,
                                   const QByteArray &id = {});
@@ -46,6 +47,8 @@ public:
 Q_SIGNALS:
     // The client went away or close() was called; emitted once.
     void closed();
+    // Some of what was written went out on the wire.
+    void bytesWritten();
     // The client took what was pending down to below kLowWater.
     void writable();
 

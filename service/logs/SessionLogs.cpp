@@ -169,6 +169,17 @@ void SessionLogs::ensureFolderOf(const QString &file)
     QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 }
 
+QStringList SessionLogs::filesOf(const Paths &paths, const Session &session, const QString &type)
+{
+    if (type == QLatin1String("telemetry"))
+        return telemetryPaths(paths, session);
+    if (type == QLatin1String("process"))
+        return LogFiles::newestFirst(session.processLog); // across rotations
+    if (type == QLatin1String("debug"))
+        return {debugPath(paths, session)};
+    return {transcriptPath(paths, session)};
+}
+
 QString SessionLogs::currentFile(const Paths &paths, const Session &session, const QString &type)
 {
     if (type == QLatin1String("telemetry"))
@@ -188,17 +199,8 @@ Result<QJsonObject> SessionLogs::read(const Paths &paths, const Session &session
         return resolved.error();
     const QString type = *resolved;
     const QStringList there = available(paths, session);
-    const bool telemetry = type == QLatin1String("telemetry");
     const LineFilter filter = filterFor(session, type, query);
-    QStringList files;
-    if (telemetry)
-        files = telemetryPaths(paths, session);
-    else if (type == QLatin1String("process"))
-        files = LogFiles::newestFirst(session.processLog); // across rotations
-    else if (type == QLatin1String("debug"))
-        files = {debugPath(paths, session)};
-    else
-        files = {transcriptPath(paths, session)};
+    const QStringList files = filesOf(paths, session, type);
 
     // Newest first, read as one stream: a line cut by a rotation is whole again, and a search's
     // budget covers all the files together.

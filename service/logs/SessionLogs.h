@@ -80,6 +80,9 @@ public:
                                        const QString &type);
     // Creates the (0700) folder a log file is to be written to, if missing.
     static void ensureFolderOf(const QString &file);
+    // The files a type is read from, newest first: a process log's rotated files, a session's
+    // telemetry days, or the one debug or transcript file.
+    static QStringList filesOf(const Paths &paths, const Session &session, const QString &type);
     // The file a type is written to now (what a follow watches).
     static QString currentFile(const Paths &paths, const Session &session, const QString &type);
     // The lines of a type that belong to the session and match the query's text; empty when

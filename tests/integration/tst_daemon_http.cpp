@@ -327,11 +327,32 @@ private Q_SLOTS:
         QCOMPARE(reply.status, 200);
         QVERIFY(reply.header("Content-Type").startsWith("text/html"));
         QVERIFY(reply.body.contains("<title>Standby</title>"));
-        QVERIFY(reply.header("Content-Security-Policy").contains("frame-ancestors 'none'"));
+        // Only the daemon's own files; of inline styles, only an empty <style> (its hash).
+        QCOMPARE(reply.header("Content-Security-Policy"),
+                 QByteArray("default-src 'self'; style-src 'self' "
+                            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='; "
+                            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"));
+#ifdef STANDBY_HAS_WEB_UI
+        // The Vite build: one script and one style sheet, as files, no inline code.
+        QVERIFY(reply.body.contains("src=\"/assets/app.js\""));
+        QVERIFY(reply.body.contains("href=\"/assets/app.css\""));
+        QVERIFY(!reply.body.contains("<style"));
+        QCOMPARE(reply.body.count("<script"), 1);
         reply = rawExchange(m_daemon.port(), httpRequest("GET", "/assets/app.js"));
         QCOMPARE(reply.status, 200);
         QVERIFY(reply.header("Content-Type").startsWith("text/javascript"));
+        QVERIFY(reply.body.size() > 100000); // the bundle, not a placeholder
+        reply = rawExchange(m_daemon.port(), httpRequest("GET", "/assets/app.css"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.header("Content-Type").startsWith("text/css"));
+        QVERIFY(reply.body.contains(".xterm")); // the libraries' style sheets are in it
+        reply = rawExchange(m_daemon.port(), httpRequest("GET", "/assets/favicon.svg"));
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.header("Content-Type"), QByteArray("image/svg+xml"));
+#endif
         reply = rawExchange(m_daemon.port(), httpRequest("GET", "/assets/..%2Findex.html"));
+        QCOMPARE(reply.status, 404);
+        reply = rawExchange(m_daemon.port(), httpRequest("GET", "/assets/missing.js"));
         QCOMPARE(reply.status, 404);
     }
 
