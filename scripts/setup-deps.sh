@@ -9,6 +9,7 @@ packages=(
   qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qt-labs-platform
   qml6-module-qtqml-workerscript qml6-module-qttest
   xvfb xauth curl procps
+  prometheus
 )
 
 missing=()
@@ -30,3 +31,11 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# prometheus is here only for promtool, which tests check /metrics with. On a machine with
+# systemd its package also starts a Prometheus server (port 9090, every interface): a server
+# nobody asked for, so one this script just installed is stopped and disabled again.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null &&
+   [ -d /run/systemd/system ]; then
+  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
