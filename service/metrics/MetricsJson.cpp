@@ -7,6 +7,48 @@ namespace standby {
 
 namespace {
 
+// Writes "12.3": a value to one decimal, as tenths (rounded half away from zero), without
+// floating-point formatting. Returns the end.
+char *writeTenths(char *at, char *end, double value)
+{
+    if (!std::isfinite(value))
+        value = 0;
+    qint64 tenths = qRound64(value * 10);
+    if (tenths < 0) {
+        *at++ = '-';
+        tenths = -tenths;
+    }
+    at = std::to_chars(at, end, tenths / 10).ptr;
+    *at++ = '.';
+    *at++ = char('0' + tenths % 10);
+    return at;
+}
+
+// One history point, {"time":…,"cpuPercent":…,"<key>":…}, in one append: a full answer holds
+// tens of thousands of them.
+void appendPoint(QByteArray &out, qint64 time, double cpuPercent, const char *key, qint64 value)
+{
+    char buffer[160];
+    char *const end = buffer + sizeof buffer;
+    char *at = buffer;
+    auto literal = [&](const char *text) {
+        while (*text)
+            *at++ = *text++;
+    };
+    literal("{\"time\":");
+    at = std::to_chars(at, end, time).ptr;
+    literal(",\"cpuPercent\":");
+    at = writeTenths(at, end, cpuPercent);
+    literal(",\"");
+    literal(key);
+    literal("\":");
+    at = std::to_chars(at, end, value).ptr;
+    // Bounded: three numbers of at most 20 digits, a short key and 32 bytes of punctuation.
+    if (at < end)
+        *at++ = '}';
+    out.append(buffer, at - buffer);
+}
+
 // Appends JSON tokens to a byte array. Keys are literals of plain ASCII; strings are escaped.
 class Writer
 {
@@ -32,7 +74,13 @@ public:
         m_out.append(buffer, result.ptr - buffer);
         return *this;
     }
-    // Fixed decimals, "12.5"; JSON has no NaN or infinity, so those are written as 0.
+    Writer &tenths(double value)
+    {
+        char buffer[32];
+        m_out.append(buffer, writeTenths(buffer, buffer + sizeof buffer, value) - buffer);
+        return *this;
+    }
+    // Fixed decimals, "0.52"; JSON has no NaN or infinity, so those are written as 0.
     Writer &decimal(double value, int decimals)
     {
         if (!std::isfinite(value))
@@ -65,6 +113,11 @@ public:
         m_out.append('"');
         return *this;
     }
+    Writer &point(qint64 time, double cpuPercent, const char *key, qint64 value)
+    {
+        appendPoint(m_out, time, cpuPercent, key, value);
+        return *this;
+    }
     Writer &comma()
     {
         m_out.append(',');
@@ -82,7 +135,7 @@ void writeWorker(Writer &w, const WorkerSample &worker, const MetricsHistory &hi
     w.comma().key("name").string(worker.name);
     w.comma().key("kind").string(worker.kind);
     w.comma().key("processes").integer(worker.processes);
-    w.comma().key("cpuPercent").decimal(worker.cpuPercent, 1);
+    w.comma().key("cpuPercent").tenths(worker.cpuPercent);
     w.comma().key("rssBytes").integer(worker.rssBytes);
     w.comma().key("threads").integer(worker.threads);
     w.comma().key("fds").integer(worker.fds);
@@ -97,9 +150,7 @@ void writeWorker(Writer &w, const WorkerSample &worker, const MetricsHistory &hi
                 const MetricsHistory::WorkerPoint &point = points->at(i);
                 if (i > 0)
                     w.comma();
-                w.raw("{").key("time").integer(point.time);
-                w.comma().key("cpuPercent").decimal(point.cpuPercent, 1);
-                w.comma().key("rssBytes").integer(point.rssBytes).raw("}");
+                w.point(point.time, point.cpuPercent, "rssBytes", point.rssBytes);
             }
         }
         w.raw("]");
@@ -128,7 +179,7 @@ QByteArray MetricsJson::metrics(const MetricsSample &sample, const MetricsHistor
     w.key("intervalMs").integer(intervalMs);
     w.comma().key("sampledAt").integer(sample.time);
     w.comma().key("system").raw("{");
-    w.key("cpuPercent").decimal(s.cpuPercent, 1);
+    w.key("cpuPercent").tenths(s.cpuPercent);
     w.comma().key("cpuCount").integer(s.cpuCount);
     w.comma().key("memoryUsedBytes").integer(s.memoryUsedBytes);
     w.comma().key("memoryTotalBytes").integer(s.memoryTotalBytes);
@@ -148,9 +199,7 @@ QByteArray MetricsJson::metrics(const MetricsSample &sample, const MetricsHistor
             const MetricsHistory::SystemPoint &point = system.at(i);
             if (i > 0)
                 w.comma();
-            w.raw("{").key("time").integer(point.time);
-            w.comma().key("cpuPercent").decimal(point.cpuPercent, 1);
-            w.comma().key("memoryUsedBytes").integer(point.memoryUsedBytes).raw("}");
+            w.point(point.time, point.cpuPercent, "memoryUsedBytes", point.memoryUsedBytes);
         }
         w.raw("]");
     }

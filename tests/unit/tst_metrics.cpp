@@ -18,6 +18,7 @@
 #include "metrics/SystemSampler.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -626,7 +627,7 @@ private Q_SLOTS:
                  (QStringList{"cpuPercent", "fds", "history", "kind", "name", "pid", "processes",
                               "readBytes", "rssBytes", "threads", "uptimeSec", "writeBytes"}));
         QCOMPARE(worker.value("name").toString(), w.name);
-        QCOMPARE(worker.value("cpuPercent").toDouble(), 1.2); // one decimal, rounded half even
+        QCOMPARE(worker.value("cpuPercent").toDouble(), 1.3); // one decimal, half away from 0
         QCOMPARE(worker.value("readBytes").toInteger(), 5);
         QVERIFY(worker.value("writeBytes").isNull());
         QCOMPARE(worker.value("history").toArray().first().toObject().keys(),
@@ -647,6 +648,41 @@ private Q_SLOTS:
                                     .toObject();
         QCOMPARE(one.value("pid").toInteger(), 42);
         QCOMPARE(one.value("history").toArray().size(), 1);
+    }
+
+    void aFullAnswerIsBuiltQuickly()
+    {
+        // The largest answer the loop builds: 100 sessions and the daemon, 15 minutes of
+        // history at 2 s. Built once per sample however many clients ask; its time is printed
+        // (docs/metrics.md quotes it) rather than asserted, which would be flaky under load.
+        MetricsHistory history(450);
+        MetricsSample sample;
+        sample.hasWorkers = true;
+        for (int i = 0; i < 101; ++i) {
+            WorkerSample w;
+            w.pid = 1000 + i;
+            w.name = QStringLiteral("session-%1").arg(i);
+            w.kind = QStringLiteral("bg");
+            w.rssBytes = 15851520;
+            sample.workers.append(w);
+        }
+        for (int t = 0; t < 450; ++t) {
+            sample.time = 1795564810429 + t * 2000;
+            for (WorkerSample &w : sample.workers)
+                w.cpuPercent = (t % 7) * 0.3;
+            history.append(sample);
+        }
+        QElapsedTimer timer;
+        timer.start();
+        const QByteArray full = MetricsJson::metrics(sample, history, 2000, true);
+        const qint64 ns = timer.nsecsElapsed();
+        qInfo("full answer: %lld bytes in %.2f ms", qint64(full.size()), double(ns) / 1e6);
+        const QJsonObject data = QJsonDocument::fromJson(full).object().value("data").toObject();
+        QCOMPARE(data.value("history").toArray().size(), 450);
+        QCOMPARE(data.value("workers").toArray().size(), 101);
+        QCOMPARE(
+            data.value("workers").toArray().last().toObject().value("history").toArray().size(),
+            450);
     }
 
     void prometheusEscapesLabelValuesAndHelp()
