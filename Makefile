@@ -25,7 +25,8 @@ bench: build
 	@{ echo "# Standby benchmarks"; echo; echo "Machine: $$(nproc) cores, $$(free -g | awk '/Mem:/{print $$2}') GB, $$(uname -sr); $$(date -u '+%Y-%m-%d %H:%M UTC')"; echo; \
 	   echo '```'; python3 bench/daemon_lifecycle.py --bin $(BUILD_DIR)/bin; echo; \
 	   python3 bench/sessions.py --bin $(BUILD_DIR)/bin; echo; \
-	   python3 bench/logs.py --bin $(BUILD_DIR)/bin; echo '```'; } | tee bench/results/latest.md
+	   python3 bench/logs.py --bin $(BUILD_DIR)/bin; echo; \
+	   python3 bench/metrics.py --bin $(BUILD_DIR)/bin; echo '```'; } | tee bench/results/latest.md
 
 # The web UI's pictures in docs/images, taken by its end-to-end test (1280x800, dark, phone).
 screenshots: build

@@ -2,14 +2,15 @@
 import statistics
 
 
-def row(name, samples, unit, goal=None, baseline=None):
+def row(name, samples, unit, goal=None, baseline=None, digits=1):
     """One table row: median, min-max, ratio to a baseline's median, and the goal's verdict."""
     med = statistics.median(samples)
-    ratio = f"{med / statistics.median(baseline):.1f}x" if baseline else ""
+    ratio = f"{med / statistics.median(baseline):.{max(1, digits - 1)}f}x" if baseline else ""
     verdict = ""
     if goal is not None:
         verdict = f"< {goal} {unit} " + ("ok" if med < goal else "MISSED")
-    return (name, f"{med:.1f} {unit}", f"{min(samples):.1f}-{max(samples):.1f}", ratio, verdict)
+    return (name, f"{med:.{digits}f} {unit}", f"{min(samples):.{digits}f}-{max(samples):.{digits}f}",
+            ratio, verdict)
 
 
 def print_table(title, rows):

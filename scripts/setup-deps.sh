@@ -11,6 +11,8 @@ packages=(
   xvfb xauth curl procps
   # The web UI's end-to-end test drives Debian's Chromium (tests/e2e/web_ui.mjs).
   chromium
+  # promtool, for the check of the Prometheus exposition (tests/integration/tst_metrics_http.cpp).
+  prometheus
 )
 
 # The web UI is built with Node.js and npm (resources/web). A machine that has them from
@@ -40,4 +42,26 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# prometheus is here only for promtool, which tests check /metrics with. Its package would also
+# start a Prometheus server (port 9090, every interface): a server nobody asked for. While
+# installing, Debian's policy-rc.d hook forbids starting any service (unless the machine has a
+# policy of its own); afterwards the unit is disabled so it does not start at boot either.
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [[ " ${missing[*]} " == *" prometheus "* ]] && [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  own_policy=1
+fi
+status=0
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" || status=$?
+if [ -n "$own_policy" ]; then
+  $sudo rm -f "$policy"
+fi
+[ "$status" -eq 0 ] || exit "$status"
+
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null &&
+   [ -d /run/systemd/system ]; then
+  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi

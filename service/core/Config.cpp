@@ -39,6 +39,10 @@ QJsonObject Config::defaults()
          QJsonObject{{QStringLiteral("maxSizeMb"), Logs().maxSizeBytes / kMiB},
                      {QStringLiteral("keep"), Logs().keep},
                      {QStringLiteral("transcriptOutputMb"), Logs().transcriptOutputBytes / kMiB}}},
+        {QStringLiteral("metrics"),
+         QJsonObject{{QStringLiteral("intervalSec"), Metrics().intervalSec},
+                     {QStringLiteral("demandWindowSec"), Metrics().demandWindowSec},
+                     {QStringLiteral("historyMinutes"), Metrics().historyMinutes}}},
     };
 }
 
@@ -175,6 +179,14 @@ void Config::apply(const QJsonObject &raw)
         reader.integer(l, QStringLiteral("transcriptOutputMb"), logs.transcriptOutputBytes / kMiB,
                        0, 1024 * 1024) *
         kMiB;
+    const Metrics metrics;
+    const QString m = QStringLiteral("metrics");
+    m_metrics.intervalSec =
+        int(reader.integer(m, QStringLiteral("intervalSec"), metrics.intervalSec, 1, 60));
+    m_metrics.demandWindowSec = int(
+        reader.integer(m, QStringLiteral("demandWindowSec"), metrics.demandWindowSec, 5, 86400));
+    m_metrics.historyMinutes =
+        int(reader.integer(m, QStringLiteral("historyMinutes"), metrics.historyMinutes, 1, 60));
 }
 
 } // namespace standby

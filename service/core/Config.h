@@ -45,6 +45,15 @@ public:
         qint64 transcriptOutputBytes = 16LL * 1024 * 1024;
     };
 
+    struct Metrics
+    {
+        int intervalSec = 2; // system (and, on demand, per-worker) sampling period
+        // Per-worker process trees are walked only while a metrics API call or /metrics scrape
+        // came within this many seconds: an unwatched daemon walks no trees at all.
+        int demandWindowSec = 60;
+        int historyMinutes = 15; // in-memory history kept for charts
+    };
+
     Config();
 
     static Result<Config> load(const Paths &paths);
@@ -54,6 +63,7 @@ public:
     const Daemon &daemon() const { return m_daemon; }
     const Sessions &sessions() const { return m_sessions; }
     const Logs &logs() const { return m_logs; }
+    const Metrics &metrics() const { return m_metrics; }
 
     QString defaultAgent() const;
     // The named profile ("" → defaultAgent). "shell" always exists, built in. Errors:
@@ -72,6 +82,7 @@ private:
     Daemon m_daemon;
     Sessions m_sessions;
     Logs m_logs;
+    Metrics m_metrics;
     QStringList m_warnings;
 };
 

@@ -36,32 +36,57 @@ std::optional<ProcessStat> ProcessTable::stat(qint64 pid) const
     ::close(fd);
     if (n <= 0)
         return std::nullopt;
-    buffer[n] = '\0';
+    return parseStat(buffer, n);
+}
+
+std::optional<ProcessStat> ProcessTable::parseStat(const char *text, qsizetype size)
+{
     // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
-    const char *cursor = std::strrchr(buffer, ')');
-    if (!cursor)
+    const char *end = text + size;
+    const char *cursor = end;
+    while (cursor > text && cursor[-1] != ')')
+        --cursor;
+    if (cursor == text)
         return std::nullopt;
-    ++cursor;
     // Fields 3 to 24, space separated, after the command name.
     const char *fields[25] = {};
     for (int field = 3; field <= 24; ++field) {
-        while (*cursor == ' ')
+        while (cursor < end && *cursor == ' ')
             ++cursor;
-        if (!*cursor)
+        if (cursor == end || *cursor == '\n' || *cursor == '\0')
             return std::nullopt;
         fields[field] = cursor;
-        while (*cursor && *cursor != ' ')
+        while (cursor < end && *cursor != ' ' && *cursor != '\n' && *cursor != '\0')
             ++cursor;
     }
-    auto number = [&](int field) -> long long { return std::strtoll(fields[field], nullptr, 10); };
+    // Digits only, stopping at the field's end: the buffer need not be terminated.
+    auto unsignedField = [&](int field) -> quint64 {
+        quint64 value = 0;
+        for (const char *c = fields[field]; c < end && *c >= '0' && *c <= '9'; ++c)
+            value = value * 10 + quint64(*c - '0');
+        return value;
+    };
+    auto signedField = [&](int field) -> qint64 {
+        const char *c = fields[field];
+        const bool negative = *c == '-';
+        qint64 value = 0;
+        for (c += negative ? 1 : 0; c < end && *c >= '0' && *c <= '9'; ++c)
+            value = value * 10 + (*c - '0');
+        return negative ? -value : value;
+    };
     ProcessStat result;
     result.state = *fields[3];
-    result.parentPid = number(4);
-    result.groupId = number(5);
-    result.userTicks = static_cast<quint64>(number(14));
-    result.systemTicks = static_cast<quint64>(number(15));
-    result.startTime = std::strtoull(fields[22], nullptr, 10);
-    result.rssPages = number(24);
+    result.parentPid = signedField(4);
+    result.groupId = signedField(5);
+    result.sessionId = signedField(6);
+    result.userTicks = unsignedField(14);
+    result.systemTicks = unsignedField(15);
+    result.childUserTicks = quint64(qMax<qint64>(0, signedField(16)));
+    result.childSystemTicks = quint64(qMax<qint64>(0, signedField(17)));
+    result.threads = int(signedField(20));
+    result.startTime = unsignedField(22);
+    result.virtualBytes = unsignedField(23);
+    result.rssPages = signedField(24);
     return result;
 }
 

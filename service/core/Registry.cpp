@@ -172,6 +172,16 @@ QList<RegistryEntry> Registry::list() const
     return live;
 }
 
+QList<RegistryEntry> Registry::entries() const
+{
+    QList<RegistryEntry> out;
+    for (const Loaded &item : loadAll()) {
+        if (item.entry)
+            out.append(*item.entry);
+    }
+    return out;
+}
+
 int Registry::sweep() const
 {
     int removed = 0;

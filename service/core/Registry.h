@@ -34,6 +34,10 @@ public:
     // Live entries, local and remote, oldest first. Dead and unreadable files are left alone
     // here; sweep() removes the dead ones.
     QList<RegistryEntry> list() const;
+    // Every readable entry, live or not, without asking the process table: for a caller that
+    // decides liveness from its own reading of /proc (the metrics sampler reads every process's
+    // stat anyway, so asking again per entry would double its cost).
+    QList<RegistryEntry> entries() const;
     // Removes the files of dead entries; returns how many went.
     int sweep() const;
 

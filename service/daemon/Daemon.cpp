@@ -6,6 +6,7 @@
 #include "api/EventBus.h"
 #include "api/EventsController.h"
 #include "api/LogsController.h"
+#include "api/MetricsController.h"
 #include "api/RunsController.h"
 #include "api/SystemController.h"
 #include "api/WorkersController.h"
@@ -18,6 +19,7 @@
 #include "daemon/WorkerMonitor.h"
 #include "http/AccessPolicy.h"
 #include "http/HttpServer.h"
+#include "metrics/MetricsService.h"
 #include "sessions/SessionLauncher.h"
 
 #include <QCoreApplication>
@@ -133,6 +135,10 @@ Status Daemon::start(const ServeOptions &options)
     if (!m_workerMonitor->start())
         qCWarning(lcDaemon, "cannot watch %s: worker events are not available",
                   qUtf8Printable(m_paths.sessionsDir()));
+    m_metrics =
+        new MetricsService(m_paths, m_config.metrics(), QCoreApplication::applicationPid(), this);
+    m_metricsController = std::make_unique<MetricsController>(*m_metrics, m_registry);
+    m_metricsController->registerRoutes(m_http->router());
     m_webUi = std::make_unique<WebUiController>();
     m_webUi->registerRoutes(m_http->router());
 
@@ -180,6 +186,7 @@ Status Daemon::start(const ServeOptions &options)
         }
     }
     m_running = true;
+    m_metrics->start();
     qCInfo(lcDaemon, "standbyd %s serving %s (%s, auth %s, home %s)", kVersion,
            qUtf8Printable(m_record.endpoint), m_resident ? "resident" : "not resident",
            qUtf8Printable(auth), qUtf8Printable(m_paths.home()));

@@ -20,6 +20,8 @@ class EventBus;
 class EventsController;
 class WorkerMonitor;
 class LogsController;
+class MetricsController;
+class MetricsService;
 class HttpServer;
 class RunsController;
 class SessionLauncher;
@@ -81,6 +83,8 @@ private:
     std::unique_ptr<RunsController> m_runs;
     std::unique_ptr<LogsController> m_logs;
     std::unique_ptr<AttachController> m_attach;
+    MetricsService *m_metrics = nullptr;
+    std::unique_ptr<MetricsController> m_metricsController;
     EventBus *m_events = nullptr;
     std::unique_ptr<EventsController> m_eventsController;
     WorkerMonitor *m_workerMonitor = nullptr;
