@@ -64,13 +64,16 @@ def follow_sse(port, name, received, ready):
     sock.sendall(f"GET /api/v1/workers/{name}/logs?follow=1&type=process&tail=1 HTTP/1.1\r\n"
                  f"Host: 127.0.0.1:{port}\r\n\r\n".encode())
     buf = b""
-    ready.release()
+    opened = False
     while True:
         chunk = sock.recv(65536)
         now = time.time_ns()
         if not chunk:
             break
         buf += chunk
+        if not opened and b"event: session" in buf:
+            opened = True
+            ready.release()  # the follow is set up: lines written from now on reach it
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
             if line.startswith(b"data: t "):
@@ -81,6 +84,12 @@ def follow_sse(port, name, received, ready):
 def follow_tail(path, received, ready):
     proc = subprocess.Popen(["tail", "-n", "0", "-F", path], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
+    # tail has opened the file once its /proc entry shows it among its descriptors.
+    deadline = time.time() + 10
+    while time.time() < deadline and not any(
+            os.path.realpath(os.path.join(f"/proc/{proc.pid}/fd", fd)) == os.path.realpath(path)
+            for fd in os.listdir(f"/proc/{proc.pid}/fd")):
+        time.sleep(0.005)
     ready.release()
     for raw in proc.stdout:
         now = time.time_ns()
@@ -117,7 +126,6 @@ def follow_latency(home):
         t.start()
     for _ in threads:
         ready.acquire()
-    time.sleep(0.5)  # let every follower's stream open before the first line
     open(gate, "w").close()
     for t in threads:
         t.join(timeout=60)

@@ -17,6 +17,36 @@
 
 namespace standby {
 
+namespace {
+
+// A live session was looked up in the (cached) registry on the event loop; an ended one is
+// looked up here, on the pool thread, in the run history.
+Result<SessionLogs::Session>
+locate(const Paths &paths, const std::optional<SessionLogs::Session> &live, const QString &id)
+{
+    if (live)
+        return *live;
+    if (std::optional<SessionLogs::Session> ended = SessionLogs::findEnded(paths, id))
+        return *ended;
+    return Error{QStringLiteral("not_found"),
+                 QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
+}
+
+// The status of a log route's refusal: nothing there, busy, broken on our side, or a bad request.
+HttpResponse refusal(const Error &error)
+{
+    const QString &code = error.code;
+    if (code == QLatin1String("no_logs") || code == QLatin1String("not_found"))
+        return HttpResponse::error(404, error);
+    if (code == QLatin1String("log_busy"))
+        return HttpResponse::error(503, error);
+    if (code == QLatin1String("io_error"))
+        return HttpResponse::error(500, error);
+    return HttpResponse::error(400, error);
+}
+
+} // namespace
+
 void LogsController::registerRoutes(Router &router)
 {
     router.addAsync(
@@ -69,22 +99,16 @@ void LogsController::logs(const HttpRequest &request, HttpResponder responder) c
                          const Result<QJsonObject> read = watcher->result();
                          watcher->deleteLater();
                          if (!read) {
-                             const bool notThere = read.error().code == QLatin1String("no_logs") ||
-                                                   read.error().code == QLatin1String("not_found");
-                             responder.send(
-                                 HttpResponse::error(notThere ? 404 : 400, read.error()));
+                             responder.send(refusal(read.error()));
                              return;
                          }
                          responder.send(HttpResponse::data(*read));
                      });
     watcher->setFuture(
         QtConcurrent::run([paths = m_paths, live, id, query]() -> Result<QJsonObject> {
-            const std::optional<SessionLogs::Session> session =
-                live ? live : SessionLogs::findEnded(paths, id);
+            const Result<SessionLogs::Session> session = locate(paths, live, id);
             if (!session)
-                return Error{
-                    QStringLiteral("not_found"),
-                    QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
+                return session.error();
             return SessionLogs::read(paths, *session, query);
         }));
 }
@@ -120,9 +144,7 @@ void LogsController::follow(const QString &id, const SessionLogs::Query &query,
             const Result<SessionLogs::FollowStart> start = watcher->result();
             watcher->deleteLater();
             if (!start) {
-                const bool notThere = start.error().code == QLatin1String("no_logs") ||
-                                      start.error().code == QLatin1String("not_found");
-                responder.send(HttpResponse::error(notThere ? 404 : 400, start.error()));
+                responder.send(refusal(start.error()));
                 return;
             }
             HttpStream *stream = responder.beginStream("text/event-stream");
@@ -170,12 +192,9 @@ void LogsController::follow(const QString &id, const SessionLogs::Query &query,
         });
     watcher->setFuture(
         QtConcurrent::run([paths = m_paths, live, id, query]() -> Result<SessionLogs::FollowStart> {
-            const std::optional<SessionLogs::Session> session =
-                live ? live : SessionLogs::findEnded(paths, id);
+            const Result<SessionLogs::Session> session = locate(paths, live, id);
             if (!session)
-                return Error{
-                    QStringLiteral("not_found"),
-                    QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
+                return session.error();
             return SessionLogs::startFollow(paths, *session, query);
         }));
 }
@@ -237,14 +256,7 @@ void LogsController::download(const HttpRequest &request, HttpResponder responde
             const Result<DownloadStart> start = watcher->result();
             watcher->deleteLater();
             if (!start) {
-                const QString &code = start.error().code;
-                const bool notThere =
-                    code == QLatin1String("no_logs") || code == QLatin1String("not_found");
-                const bool busy = code == QLatin1String("log_busy");
-                responder.send(HttpResponse::error(notThere ? 404
-                                                   : busy   ? 503
-                                                            : 500,
-                                                   start.error()));
+                responder.send(refusal(start.error()));
                 return;
             }
             const QByteArray contentType = start->type == QLatin1String("transcript")
@@ -261,12 +273,9 @@ void LogsController::download(const HttpRequest &request, HttpResponder responde
         });
     watcher->setFuture(
         QtConcurrent::run([paths = m_paths, live, id, type]() -> Result<DownloadStart> {
-            const std::optional<SessionLogs::Session> session =
-                live ? live : SessionLogs::findEnded(paths, id);
+            const Result<SessionLogs::Session> session = locate(paths, live, id);
             if (!session)
-                return Error{
-                    QStringLiteral("not_found"),
-                    QStringLiteral("no session \"%1\" (by PID, name or run id)").arg(id.left(100))};
+                return session.error();
             Result<std::shared_ptr<LogSnapshot>> snapshot = LogSnapshot::open([&] {
                 QStringList files = SessionLogs::filesOf(paths, *session, type);
                 files.removeIf([](const QString &file) { return !QFileInfo::exists(file); });

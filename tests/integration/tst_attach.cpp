@@ -39,16 +39,16 @@ struct RawClient
     {
         // The file appears at bind(), a moment before the holder listen()s: until then a
         // connection is refused.
-        QDeadlineTimer deadline(10000);
-        for (;;) {
-            socket.connectToServer(path);
-            if (socket.waitForConnected(int(qMax<qint64>(1, deadline.remainingTime()))))
-                return true;
-            if (deadline.hasExpired())
-                return false;
-            socket.abort();
-            QTest::qWait(20);
-        }
+        return QTest::qWaitFor(
+            [&] {
+                if (socket.state() != QLocalSocket::ConnectedState) {
+                    socket.abort();
+                    socket.connectToServer(path);
+                    socket.waitForConnected(1000);
+                }
+                return socket.state() == QLocalSocket::ConnectedState;
+            },
+            10000);
     }
     void send(AttachFrame::Type type, const QByteArray &payload = {})
     {
@@ -125,14 +125,13 @@ private:
         if (started.exitCode != 0)
             qWarning("standby --bg failed: %s", started.err.constData());
         std::optional<RegistryEntry> entry;
-        QDeadlineTimer deadline(20000);
-        while (!deadline.hasExpired()) {
-            entry = Registry(m_home->paths()).find(name);
-            if (entry && QFile::exists(socketOf(*entry)))
-                return *entry;
-            QTest::qWait(20);
-        }
-        return RegistryEntry{};
+        const bool there = QTest::qWaitFor(
+            [&] {
+                entry = Registry(m_home->paths()).find(name);
+                return entry && QFile::exists(socketOf(*entry));
+            },
+            20000);
+        return there ? *entry : RegistryEntry{};
     }
 
     QString socketOf(const RegistryEntry &entry) const

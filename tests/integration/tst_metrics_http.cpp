@@ -207,7 +207,7 @@ private Q_SLOTS:
         // A remote worker has no local processes to measure.
         const RawReply added = rawExchange(
             m_daemon.port(), httpRequest("POST", "/api/v1/workers",
-                                         "{\"url\":\"http://10.0.0.9:8080\",\"name\":\"far\"}"));
+                                         "{\"url\":\"http://127.0.0.1:9\",\"name\":\"far\"}"));
         QCOMPARE(added.status, 201);
         reply = get("/api/v1/workers/far/metrics");
         QCOMPARE(reply.status, 404);
